@@ -1,0 +1,23 @@
+package io.parcel.kernel;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A snapshot of one file of a running or finished download, for progress displays and the summary.
+ *
+ * @param locator           as requested
+ * @param name              file name (known after describing; the locator before)
+ * @param location          where the finished file is or will be (empty before the destination is open)
+ * @param size              total size, or -1 when unknown
+ * @param doneBytes         bytes durably at the destination, including those from an earlier run
+ * @param transferredBytes  bytes received in this run
+ * @param activeConnections connections transferring right now
+ * @param state             where it stands
+ * @param elapsed           time since this file started (zero while pending)
+ * @param error             one-line reason when {@link FileState#FAILED}
+ */
+public record FileStatus(String locator, String name, Optional<String> location, long size, long doneBytes,
+                         long transferredBytes, int activeConnections, FileState state, Duration elapsed,
+                         Optional<String> error) {
+}

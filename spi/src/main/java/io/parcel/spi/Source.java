@@ -1,0 +1,33 @@
+package io.parcel.spi;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads resources (files behind URLs or IDs) over a {@link Transport}. Thread-safe: the kernel calls
+ * {@link #open} from many threads at once, one call per parallel connection.
+ */
+public interface Source extends AutoCloseable {
+    /**
+     * Finds out name, size, checksum and range support of what {@code locator} names.
+     *
+     * @throws UsageException     when the locator is malformed
+     * @throws TransferException  when the remote end refuses (not retryable: 401, 403, 404) or fails (retryable: 5xx, I/O)
+     */
+    Resource describe(String locator) throws IOException;
+
+    /**
+     * A stream of exactly the bytes of {@code range} of {@code resource}; the caller closes it. When the resource
+     * does not support ranges only the whole resource may be asked for. Reads fail (never hang) after the I/O
+     * timeout; a stream that ends early throws rather than returning -1 before {@code range.length()} bytes.
+     * A source that cannot serve the range as asked (e.g. the server ignored the Range header) throws a
+     * non-retryable {@link TransferException}; one whose {@link Resource#validator()} no longer matches throws one too.
+     *
+     * @param range for a resource of unknown size, {@code [start, Long.MAX_VALUE)} means "to the end"
+     */
+    InputStream open(Resource resource, ByteRange range) throws IOException;
+
+    /** Releases pooled connections. Idempotent. */
+    @Override
+    void close();
+}
