@@ -1,0 +1,380 @@
+package io.parcel.source.http;
+
+import io.parcel.source.http.internal.AuthToken;
+import io.parcel.source.http.internal.ContentMd5;
+import io.parcel.source.http.internal.ContentRange;
+import io.parcel.source.http.internal.Exchange;
+import io.parcel.source.http.internal.FileNames;
+import io.parcel.source.http.internal.HeaderField;
+import io.parcel.source.http.internal.Headers;
+import io.parcel.source.http.internal.HttpSettings;
+import io.parcel.source.http.internal.RangeInputStream;
+import io.parcel.source.http.internal.ResponseHead;
+import io.parcel.source.http.internal.StatusErrors;
+import io.parcel.source.http.internal.Urls;
+import io.parcel.spi.ByteRange;
+import io.parcel.spi.ParcelException;
+import io.parcel.spi.Resource;
+import io.parcel.spi.Source;
+import io.parcel.spi.TransferException;
+import io.parcel.spi.Transport;
+import io.parcel.spi.UsageException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ProtocolException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Reads HTTP(S) resources with an HTTP/1.1 client of its own that runs directly on the {@link Transport}'s sockets,
+ * one connection per request, so the same code works over TCP, UDT or a relay. TLS is layered on the transport's
+ * socket with hostname verification always on.
+ *
+ * <p>The token goes only to the origin (scheme, host, port) the locator names; a redirect elsewhere drops it, and
+ * credential headers with it. It never appears in a log line, a message or {@link #toString()}.
+ *
+ * <p>Thread-safe: it holds no per-request state.
+ */
+public final class HttpSource implements Source {
+    private static final String DESCRIBE_RANGE = "bytes=0-0";
+    private static final String FALLBACK_NAME = "index.html";
+
+    private final HttpSettings settings;
+    private final Transport transport;
+    private final System.Logger logger;
+
+    HttpSource(HttpSettings settings, Transport transport, System.Logger logger) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.transport = requireNonNull(transport, "transport is null");
+        this.logger = requireNonNull(logger, "logger is null");
+    }
+
+    /**
+     * Asks with {@code GET} and {@code Range: bytes=0-0} rather than {@code HEAD}: one round trip tells whether ranges
+     * work (a 206) and the total size (Content-Range), and REST endpoints often answer HEAD differently from GET or
+     * not at all. An empty resource answers 416 to that range; then one plain GET describes it.
+     */
+    @Override
+    public Resource describe(String locator) throws IOException {
+        requireNonNull(locator, "locator is null");
+        URI requested = Urls.resolve(locator, settings.serverUrl());
+        try (Exchange exchange = follow(requested, requested, List.of(new HeaderField("Range", DESCRIBE_RANGE)))) {
+            ResponseHead head = exchange.head();
+            if (head.status() == 206) {
+                return describePartial(locator, requested, exchange);
+            }
+            if (head.status() == 200) {
+                return describeWhole(locator, requested, exchange.uri(), head, false);
+            }
+            if (head.status() != 416) {
+                throw StatusErrors.of(head, exchange.uri(), tokenFor(requested, exchange.uri()).isPresent(), "");
+            }
+        }
+        try (Exchange exchange = follow(requested, requested, List.of())) {
+            ResponseHead head = exchange.head();
+            if (head.status() != 200) {
+                throw StatusErrors.of(head, exchange.uri(), tokenFor(requested, exchange.uri()).isPresent(), "");
+            }
+            return describeWhole(locator, requested, exchange.uri(), head,
+                    head.headers().hasToken("Accept-Ranges", "bytes"));
+        }
+    }
+
+    private Resource describePartial(String locator, URI requested, Exchange exchange) throws IOException {
+        Headers headers = exchange.head().headers();
+        ContentRange range = contentRange(headers, exchange.uri());
+        if (!range.satisfied() || range.first() != 0) {
+            throw new TransferException("HTTP 206 from " + Urls.display(exchange.uri()) + " sent " + range
+                    + " for " + DESCRIBE_RANGE, false);
+        }
+        long size = range.total().isPresent() ? range.total().getAsLong() : Resource.UNKNOWN_SIZE;
+        Optional<String> md5 = md5(headers);
+        if (md5.isPresent() && size != 1 && md5.get().equals(md5OfBody(exchange, range.length()))) {
+            // This server hashed only the bytes of this partial response (RFC 2616 allows that); it is not the file's.
+            md5 = Optional.empty();
+        }
+        return new Resource(locator, exchange.uri(), name(locator, requested, exchange.uri(), headers), size, md5,
+                true, validator(headers));
+    }
+
+    private Resource describeWhole(String locator, URI requested, URI actual, ResponseHead head, boolean ranges)
+            throws IOException {
+        Headers headers = head.headers();
+        long size = Resource.UNKNOWN_SIZE;
+        Optional<String> length = headers.first("Content-Length");
+        if (length.isPresent() && !headers.hasToken("Transfer-Encoding", "chunked")) {
+            size = parseLength(length.get(), actual);
+        }
+        return new Resource(locator, actual, name(locator, requested, actual, headers), size, md5(headers),
+                ranges && size != Resource.UNKNOWN_SIZE, validator(headers));
+    }
+
+    @Override
+    public InputStream open(Resource resource, ByteRange range) throws IOException {
+        requireNonNull(resource, "resource is null");
+        requireNonNull(range, "range is null");
+        if (range.isEmpty()) {
+            return InputStream.nullInputStream();
+        }
+        boolean toEnd = range.end() == Long.MAX_VALUE || (resource.sizeKnown() && range.end() == resource.size());
+        if (resource.sizeKnown() && range.end() > resource.size() && range.end() != Long.MAX_VALUE) {
+            throw new TransferException("range " + range + " reaches past the end of " + resource.name() + " ("
+                    + resource.size() + " bytes)", false);
+        }
+        URI origin = origin(resource);
+        String asked = rangeHeader(resource, range, toEnd);
+        List<HeaderField> fields = new ArrayList<>();
+        if (resource.rangeSupported()) {
+            fields.add(new HeaderField("Range", asked));
+            ifRangeValue(resource).ifPresent(value -> fields.add(new HeaderField("If-Range", value)));
+        } else if (range.start() != 0 || !toEnd) {
+            throw new TransferException(Urls.display(resource.uri()) + " does not support ranges, so only the whole"
+                    + " resource can be read, not " + range, false);
+        }
+        Exchange exchange = follow(resource.uri(), origin, fields);
+        try {
+            long expected = checkOpenResponse(resource, range, toEnd, exchange, asked, origin);
+            return new RangeInputStream(exchange, expected, asked + " of " + Urls.display(exchange.uri()));
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailure(exchange, e);
+            throw e;
+        }
+    }
+
+    /** Checks the response fits the request; returns how many body bytes to deliver. */
+    private long checkOpenResponse(Resource resource, ByteRange range, boolean toEnd, Exchange exchange, String asked,
+                                   URI origin) throws IOException {
+        ResponseHead head = exchange.head();
+        Headers headers = head.headers();
+        String where = Urls.display(exchange.uri());
+        if (head.status() != 200 && head.status() != 206) {
+            throw StatusErrors.of(head, exchange.uri(), tokenFor(origin, exchange.uri()).isPresent(), "for " + asked);
+        }
+        if (changed(resource, headers)) {
+            throw new TransferException(where + " changed since it was described (validator was "
+                    + resource.validator().orElse("") + "); the download must start over", false);
+        }
+        long remainder = resource.sizeKnown() ? resource.size() - range.start() : RangeInputStream.UNTIL_END;
+        long expected = range.end() == Long.MAX_VALUE ? remainder : range.length();
+        if (!resource.rangeSupported()) {
+            if (head.status() != 200) {
+                throw new TransferException("HTTP " + head.status() + " from " + where + " to a plain GET", false);
+            }
+            Optional<String> length = headers.first("Content-Length");
+            if (resource.sizeKnown() && length.isPresent() && parseLength(length.get(), exchange.uri()) != resource.size()) {
+                throw new TransferException(where + " now has " + length.get() + " bytes, not " + resource.size()
+                        + "; the download must start over", false);
+            }
+            return expected;
+        }
+        if (head.status() == 200) {
+            throw new TransferException("server ignored Range: HTTP 200 from " + where + " for " + asked, false);
+        }
+        ContentRange sent = contentRange(headers, exchange.uri());
+        boolean endMatches = toEnd ? !sent.total().isPresent() || sent.last() == sent.total().getAsLong() - 1
+                : sent.last() == range.end() - 1;
+        boolean totalMatches = !resource.sizeKnown() || sent.total().isEmpty()
+                || sent.total().getAsLong() == resource.size();
+        if (!sent.satisfied() || sent.first() != range.start() || !endMatches || !totalMatches) {
+            throw new TransferException("HTTP 206 from " + where + " sent " + sent + " for " + asked
+                    + (totalMatches ? "" : "; the resource changed size, the download must start over"), false);
+        }
+        return expected == RangeInputStream.UNTIL_END ? sent.length() : expected;
+    }
+
+    private static String rangeHeader(Resource resource, ByteRange range, boolean toEnd) {
+        if (toEnd && !resource.sizeKnown()) {
+            return "bytes=" + range.start() + "-";
+        }
+        long last = (range.end() == Long.MAX_VALUE ? resource.size() : range.end()) - 1;
+        return "bytes=" + range.start() + "-" + last;
+    }
+
+    /**
+     * Follows redirects from {@code start}; returns the first exchange that is not a redirect, which the caller owns.
+     * Credentials go only to {@code origin}'s scheme, host and port.
+     */
+    private Exchange follow(URI start, URI origin, List<HeaderField> extra) throws IOException {
+        URI current = start;
+        for (int redirects = 0; ; redirects++) {
+            Optional<AuthToken> token = tokenFor(origin, current);
+            List<HeaderField> fields = new ArrayList<>();
+            for (HeaderField field : settings.headers()) {
+                if (token.isPresent() || !field.sensitive() || Urls.sameOrigin(origin, current)) {
+                    fields.add(field);
+                }
+            }
+            fields.addAll(extra);
+            URI target = current;
+            logger.log(DEBUG, () -> "GET " + Urls.display(target) + " " + fields
+                    + (token.isPresent() ? " with X-Auth-Token" : "") + " over " + transport.name());
+            Exchange exchange = Exchange.execute(transport, settings, current, fields, token);
+            ResponseHead head = exchange.head();
+            logger.log(DEBUG, () -> "HTTP " + head.status() + " " + head.reason() + " from " + Urls.display(target));
+            if (!head.isRedirect()) {
+                return exchange;
+            }
+            exchange.close();
+            Optional<String> location = head.headers().first("Location");
+            if (location.isEmpty()) {
+                throw new TransferException("HTTP " + head.status() + " from " + Urls.display(current)
+                        + " without a Location header", false);
+            }
+            if (redirects >= settings.maxRedirects()) {
+                throw new TransferException("more than " + settings.maxRedirects() + " redirects, starting at "
+                        + Urls.display(start), false);
+            }
+            current = redirectTarget(current, location.get());
+        }
+    }
+
+    private static URI redirectTarget(URI current, String location) throws TransferException {
+        try {
+            // Servers send raw spaces now and then; they are the one repair worth making.
+            URI next = current.resolve(new URI(location.replace(" ", "%20"))).normalize();
+            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            if ((!scheme.equals("http") && !scheme.equals("https")) || next.getHost() == null) {
+                throw new TransferException("redirect from " + Urls.display(current) + " to an unsupported URL", false);
+            }
+            // RFC 3986 5.2.4 drops ".." segments that would climb above the root; java.net.URI keeps them.
+            String path = next.getRawPath() == null || next.getRawPath().isEmpty() ? "/" : next.getRawPath();
+            while (path.startsWith("/../") || path.equals("/..")) {
+                path = path.substring(3).isEmpty() ? "/" : path.substring(3);
+            }
+            return new URI(next.getScheme() + "://" + next.getRawAuthority() + path
+                    + (next.getRawQuery() == null ? "" : "?" + next.getRawQuery()));
+        } catch (URISyntaxException e) {
+            throw new TransferException("redirect from " + Urls.display(current) + " to a malformed Location: "
+                    + e.getReason(), false);
+        }
+    }
+
+    private Optional<AuthToken> tokenFor(URI origin, URI target) {
+        return Urls.sameOrigin(origin, target) ? settings.token() : Optional.empty();
+    }
+
+    /** Where the token may go: the URL the locator names (not where a redirect led). */
+    private URI origin(Resource resource) {
+        try {
+            return Urls.resolve(resource.locator(), settings.serverUrl());
+        } catch (UsageException e) {
+            return resource.uri();
+        }
+    }
+
+    private static String name(String locator, URI requested, URI actual, Headers headers) {
+        Optional<String> name = headers.first("Content-Disposition").flatMap(FileNames::fromContentDisposition);
+        if (name.isEmpty()) {
+            name = FileNames.fromUrl(requested);
+        }
+        if (name.isEmpty()) {
+            name = FileNames.fromUrl(actual);
+        }
+        if (name.isEmpty() && !Urls.looksLikeUrl(locator)) {
+            name = FileNames.sanitize(locator);
+        }
+        return name.orElse(FALLBACK_NAME);
+    }
+
+    private static Optional<String> md5(Headers headers) {
+        return headers.first("Content-MD5").flatMap(ContentMd5::parse);
+    }
+
+    private static Optional<String> validator(Headers headers) {
+        Optional<String> etag = headers.first("ETag").filter(value -> !value.isEmpty());
+        return etag.isPresent() ? etag : headers.first("Last-Modified").filter(value -> !value.isEmpty());
+    }
+
+    private static boolean isEtag(String validator) {
+        return validator.startsWith("\"") || validator.startsWith("W/");
+    }
+
+    /**
+     * If-Range needs a strong validator (RFC 9110 13.1.5); with a weak ETag none is sent and {@link #changed} catches
+     * a change after the fact.
+     */
+    private static Optional<String> ifRangeValue(Resource resource) {
+        return resource.validator().filter(value -> !value.startsWith("W/"));
+    }
+
+    /** True when the response names a different version than the one described. */
+    private static boolean changed(Resource resource, Headers headers) {
+        if (resource.validator().isEmpty()) {
+            return false;
+        }
+        String expected = resource.validator().get();
+        if (isEtag(expected)) {
+            Optional<String> etag = headers.first("ETag");
+            return etag.isPresent() && !stripWeak(etag.get()).equals(stripWeak(expected));
+        }
+        Optional<String> lastModified = headers.first("Last-Modified");
+        return lastModified.isPresent() && !lastModified.get().equals(expected);
+    }
+
+    private static String stripWeak(String etag) {
+        return etag.startsWith("W/") ? etag.substring(2) : etag;
+    }
+
+    private static ContentRange contentRange(Headers headers, URI uri) throws TransferException {
+        String value = headers.first("Content-Range").orElseThrow(() -> new TransferException(
+                "HTTP 206 from " + Urls.display(uri) + " without a Content-Range header", false));
+        try {
+            return ContentRange.parse(value);
+        } catch (ProtocolException e) {
+            throw new TransferException(e.getMessage() + " from " + Urls.display(uri), false);
+        }
+    }
+
+    private static long parseLength(String value, URI uri) throws TransferException {
+        try {
+            return ContentRange.parseLength(value);
+        } catch (ProtocolException e) {
+            throw new TransferException("bad Content-Length from " + Urls.display(uri) + ": " + e.getMessage(), false);
+        }
+    }
+
+    private static String md5OfBody(Exchange exchange, long length) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("MD5");
+            digest.update(exchange.body().readNBytes((int) Math.min(length, 1024)));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
+        } catch (ParcelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TransferException("reading the first byte of " + Urls.display(exchange.uri()) + " failed: " + e,
+                    true, e);
+        }
+    }
+
+    private static void closeAfterFailure(Exchange exchange, Throwable failure) {
+        try {
+            exchange.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Nothing pooled: every request has its own connection, closed with its stream. */
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "HttpSource[transport=" + transport.name() + ", " + settings + "]";
+    }
+}
