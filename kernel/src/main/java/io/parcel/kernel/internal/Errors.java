@@ -1,0 +1,24 @@
+package io.parcel.kernel.internal;
+
+/** Turns failures into the one-line reasons users see (plugin errors, a file's failure in the summary). */
+final class Errors {
+    private Errors() {
+    }
+
+    /** One line: each cause's type and message, outermost first. */
+    static String describe(Throwable error) {
+        StringBuilder text = new StringBuilder();
+        int depth = 0;
+        // Bounded: a cause chain may loop.
+        for (Throwable cause = error; cause != null && depth < 8; cause = cause.getCause(), depth++) {
+            if (!text.isEmpty()) {
+                text.append("; caused by ");
+            }
+            text.append(cause.getClass().getSimpleName());
+            if (cause.getMessage() != null) {
+                text.append(": ").append(cause.getMessage().replace('\n', ' '));
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,429 @@
+package io.parcel.kernel.internal;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.parcel.kernel.DownloadItem;
+import io.parcel.kernel.FileState;
+import io.parcel.kernel.FileStatus;
+import io.parcel.spi.ByteRange;
+import io.parcel.spi.Destination;
+import io.parcel.spi.ParcelException;
+import io.parcel.spi.Resource;
+import io.parcel.spi.Sink;
+import io.parcel.spi.Source;
+import io.parcel.spi.TransferException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One file of a download, from describing it to committing it: describe, merge what the manifest knows, open the
+ * destination, skip it when complete, fetch what the journal does not hold with parallel connections, commit.
+ * {@link #run()} runs once, on a thread of the download; {@link #status()} and {@link #cancel()} from any thread.
+ */
+final class FileTransfer {
+    private static final System.Logger LOG = System.getLogger(FileTransfer.class.getName());
+
+    private final int index;
+    private final DownloadItem item;
+    private final DownloadSettings settings;
+    private final PipelineTuning tuning;
+    private final Source source;
+    private final Sink sink;
+    private final RateLimiter limiter;
+    private final Clock clock;
+    private final StopSignal stop = new StopSignal();
+
+    // Status, guarded by this.
+    private String name;
+    private Optional<String> location = Optional.empty();
+    private long size = Resource.UNKNOWN_SIZE;
+    private long doneBytes;
+    private long transferredBytes;
+    private int activeConnections;
+    private FileState state = FileState.PENDING;
+    private Instant started;
+    private Instant ended;
+    private String error;
+    private Throwable failure;
+    private boolean cancelled;
+
+    FileTransfer(int index, DownloadItem item, DownloadSettings settings, PipelineTuning tuning, Source source, Sink sink,
+                 RateLimiter limiter, Clock clock) {
+        this.index = index;
+        this.item = requireNonNull(item, "item is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.tuning = requireNonNull(tuning, "tuning is null");
+        this.source = requireNonNull(source, "source is null");
+        this.sink = requireNonNull(sink, "sink is null");
+        this.limiter = limiter;
+        this.clock = requireNonNull(clock, "clock is null");
+        this.name = item.locator();
+    }
+
+    synchronized FileStatus status() {
+        Duration elapsed = started == null ? Duration.ZERO : Duration.between(started, ended == null ? clock.instant() : ended);
+        return new FileStatus(item.locator(), name, location, size, doneBytes, transferredBytes, activeConnections,
+                state, elapsed.isNegative() ? Duration.ZERO : elapsed, Optional.ofNullable(error));
+    }
+
+    /** Stops the file's connections; a file not yet started will not start. */
+    void cancel() {
+        synchronized (this) {
+            cancelled = true;
+        }
+        stop.stop();
+    }
+
+    /** Marks a file that never started as failed by cancellation. */
+    synchronized void cancelIfPending() {
+        if (state == FileState.PENDING) {
+            started = clock.instant();
+            finish(FileState.FAILED, "cancelled before it started");
+        }
+    }
+
+    void run() {
+        synchronized (this) {
+            if (state != FileState.PENDING) {
+                return;
+            }
+            started = clock.instant();
+            if (cancelled) {
+                finish(FileState.FAILED, "cancelled before it started");
+                return;
+            }
+            state = FileState.DESCRIBING;
+        }
+        Destination destination = null;
+        try {
+            Resource resource = merge(describe());
+            synchronized (this) {
+                name = resource.name();
+                size = resource.size();
+            }
+            destination = sink.open(resource);
+            String where = destination.location();
+            synchronized (this) {
+                location = Optional.ofNullable(where);
+            }
+            if (destination.alreadyComplete()) {
+                synchronized (this) {
+                    doneBytes = Math.max(0, resource.size());
+                    finish(FileState.SKIPPED, null);
+                }
+                return;
+            }
+            List<ByteRange> remaining = remaining(resource, destination.doneRanges());
+            synchronized (this) {
+                state = FileState.RUNNING;
+            }
+            fetch(resource, destination, remaining);
+            synchronized (this) {
+                state = FileState.VERIFYING;
+            }
+            destination.commit();
+            synchronized (this) {
+                finish(FileState.DONE, null);
+            }
+        } catch (IOException | RuntimeException | LinkageError e) {
+            String reason = reasonOf(e);
+            LOG.log(System.Logger.Level.DEBUG, "{0}: failed: {1}", item.locator(), reason);
+            synchronized (this) {
+                finish(FileState.FAILED, reason);
+            }
+        } finally {
+            if (destination != null) {
+                StopSignal.closeQuietly(destination);
+            }
+        }
+    }
+
+    private String reasonOf(Throwable error) {
+        synchronized (this) {
+            if (cancelled) {
+                return "cancelled";
+            }
+        }
+        if (error instanceof ParcelException && error.getMessage() != null) {
+            return error.getMessage().replace('\n', ' ');
+        }
+        return Errors.describe(error);
+    }
+
+    private void finish(FileState finalState, String reason) {
+        state = finalState;
+        error = reason;
+        ended = clock.instant();
+    }
+
+    private Resource describe() throws IOException {
+        int attempts = 0;
+        while (true) {
+            try {
+                return requireNonNull(source.describe(item.locator()), "source described " + item.locator() + " as null");
+            } catch (IOException e) {
+                boolean retryable = e instanceof ParcelException parcel ? parcel.retryable() : true;
+                attempts++;
+                if (!retryable || attempts > settings.retries() || stop.isStopped()) {
+                    throw e;
+                }
+                if (!stop.sleep(tuning.backoffNanos(attempts, ThreadLocalRandom.current().nextDouble()))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** What the user knows (manifest) overrides what the source says, except a size that disagrees: that fails. */
+    private Resource merge(Resource described) throws IOException {
+        Resource resource = described;
+        if (item.name().isPresent()) {
+            resource = resource.withName(item.name().get());
+        }
+        if (item.md5().isPresent()) {
+            resource = resource.withMd5(item.md5().get().trim().toLowerCase(Locale.ROOT));
+        }
+        if (item.size().isPresent()) {
+            long expected = item.size().get();
+            if (resource.sizeKnown() && resource.size() != expected) {
+                throw new TransferException("size mismatch: the manifest says " + expected
+                        + " bytes, the source says " + resource.size() + " bytes", false);
+            }
+            if (!resource.sizeKnown()) {
+                resource = new Resource(resource.locator(), resource.uri(), resource.name(), expected, resource.md5(),
+                        resource.rangeSupported(), resource.validator());
+            }
+        }
+        return resource;
+    }
+
+    /** {@code [0, size)} (or to the end, when the size is unknown) minus what the journal holds. */
+    private List<ByteRange> remaining(Resource resource, List<ByteRange> done) {
+        long end = resource.sizeKnown() ? resource.size() : Long.MAX_VALUE;
+        List<ByteRange> sorted = new ArrayList<>(done);
+        sorted.sort(null);
+        List<ByteRange> result = new ArrayList<>();
+        long cursor = 0;
+        long alreadyDone = 0;
+        for (ByteRange range : sorted) {
+            long start = Math.max(range.start(), cursor);
+            long stop = Math.min(range.end(), end);
+            if (start >= stop) {
+                continue;
+            }
+            if (start > cursor) {
+                result.add(new ByteRange(cursor, start));
+            }
+            alreadyDone += stop - start;
+            cursor = stop;
+        }
+        if (cursor < end) {
+            result.add(new ByteRange(cursor, end));
+        }
+        synchronized (this) {
+            doneBytes = alreadyDone;
+        }
+        return result;
+    }
+
+    private void fetch(Resource resource, Destination destination, List<ByteRange> remaining) throws IOException {
+        boolean singleStream = !resource.rangeSupported() || !resource.sizeKnown();
+        long totalRemaining = 0;
+        for (ByteRange range : remaining) {
+            totalRemaining = saturatedAdd(totalRemaining, range.length());
+        }
+        SegmentScheduler scheduler = new SegmentScheduler(remaining,
+                singleStream ? Long.MAX_VALUE : settings.segmentSize(),
+                singleStream ? Long.MAX_VALUE : tuning.minSplit(), 64 << 10);
+        int workers = singleStream ? 1 : (int) Math.min(settings.connections(), Math.max(1, ceilDiv(totalRemaining, tuning.minSplit())));
+        if (remaining.isEmpty()) {
+            workers = 0;
+        }
+        Job job = new Job(resource, destination, scheduler, singleStream);
+        List<Thread> threads = new ArrayList<>();
+        List<SegmentWorker> segmentWorkers = new ArrayList<>();
+        String threadPrefix = "parcel-download-" + threadSafeName(resource.name()) + "-";
+        for (int i = 0; i < workers; i++) {
+            SegmentWorker worker = new SegmentWorker(job);
+            segmentWorkers.add(worker);
+            threads.add(Thread.ofPlatform().name(threadPrefix + (i + 1)).daemon(true).start(worker));
+        }
+        joinAll(threads, segmentWorkers);
+        Throwable cause;
+        synchronized (this) {
+            cause = failure;
+            if (cancelled && cause == null) {
+                throw new TransferException("cancelled", false);
+            }
+        }
+        if (cause instanceof IOException io) {
+            throw io;
+        }
+        if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        if (!scheduler.isFinished()) {
+            throw new IllegalStateException("connections stopped with " + scheduler.unreceived() + " not received");
+        }
+        if (!resource.sizeKnown()) {
+            synchronized (this) {
+                size = doneBytes;
+            }
+        }
+    }
+
+    private void joinAll(List<Thread> threads, List<SegmentWorker> workers) {
+        // Workers end on their own: every read is bounded by the source's timeout and every wait by the stop signal.
+        // The watchdog and the bound here only guard against a plugin that breaks that promise.
+        long graceNanos = settings.ioTimeout().plus(settings.connectTimeout()).plusSeconds(30).toNanos();
+        long stallLimitNanos = settings.ioTimeout().multipliedBy(2).toNanos();
+        long checkMillis = Math.max(10, Math.min(1000, settings.ioTimeout().toMillis() / 4));
+        for (Thread thread : threads) {
+            boolean interrupted = false;
+            long stoppedSince = 0;
+            while (thread.isAlive()) {
+                long now = System.nanoTime();
+                workers.forEach(worker -> worker.closeIfStalled(now, stallLimitNanos));
+                try {
+                    thread.join(checkMillis);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    stop.stop();
+                }
+                if (stop.isStopped()) {
+                    if (stoppedSince == 0) {
+                        stoppedSince = System.nanoTime();
+                    } else if (System.nanoTime() - stoppedSince > graceNanos) {
+                        LOG.log(System.Logger.Level.WARNING, "{0} did not stop within {1} s; leaving it behind",
+                                thread.getName(), TimeUnit.NANOSECONDS.toSeconds(graceNanos));
+                        break;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static long ceilDiv(long value, long divisor) {
+        return value / divisor + (value % divisor == 0 ? 0 : 1);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private static String threadSafeName(String fileName) {
+        String cleaned = fileName.replaceAll("[^A-Za-z0-9._-]", "_");
+        return cleaned.length() > 40 ? cleaned.substring(0, 40) : cleaned;
+    }
+
+    /** What a file's workers share. */
+    final class Job {
+        private final Resource resource;
+        private final Destination destination;
+        private final SegmentScheduler scheduler;
+        private final boolean singleStream;
+
+        private Job(Resource resource, Destination destination, SegmentScheduler scheduler, boolean singleStream) {
+            this.resource = resource;
+            this.destination = destination;
+            this.scheduler = scheduler;
+            this.singleStream = singleStream;
+        }
+
+        Resource resource() {
+            return resource;
+        }
+
+        Destination destination() {
+            return destination;
+        }
+
+        SegmentScheduler scheduler() {
+            return scheduler;
+        }
+
+        /** One stream from the start serves the whole file (no range support, or unknown size). */
+        boolean singleStream() {
+            return singleStream;
+        }
+
+        Source source() {
+            return source;
+        }
+
+        StopSignal stop() {
+            return stop;
+        }
+
+        RateLimiter limiter() {
+            return limiter;
+        }
+
+        PipelineTuning tuning() {
+            return tuning;
+        }
+
+        int retries() {
+            return settings.retries();
+        }
+
+        String name() {
+            return resource.name();
+        }
+
+        /** The first failure decides; the file's other connections stop. */
+        void fail(Throwable error) {
+            synchronized (FileTransfer.this) {
+                if (failure == null && !cancelled) {
+                    failure = error;
+                }
+            }
+            scheduler.abort();
+            stop.stop();
+        }
+
+        void received(long bytes) {
+            synchronized (FileTransfer.this) {
+                transferredBytes += bytes;
+            }
+        }
+
+        void marked(long bytes) {
+            synchronized (FileTransfer.this) {
+                doneBytes += bytes;
+            }
+        }
+
+        void connectionOpened() {
+            synchronized (FileTransfer.this) {
+                activeConnections++;
+            }
+        }
+
+        void connectionClosed() {
+            synchronized (FileTransfer.this) {
+                activeConnections--;
+            }
+        }
+    }
+
+    int index() {
+        return index;
+    }
+}

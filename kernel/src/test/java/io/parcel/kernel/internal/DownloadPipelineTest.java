@@ -1,0 +1,448 @@
+package io.parcel.kernel.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.parcel.kernel.Download;
+import io.parcel.kernel.DownloadItem;
+import io.parcel.kernel.DownloadReport;
+import io.parcel.kernel.DownloadRequest;
+import io.parcel.kernel.FileState;
+import io.parcel.kernel.FileStatus;
+import io.parcel.spi.ByteRange;
+import io.parcel.spi.ExitCode;
+import io.parcel.spi.Options;
+import io.parcel.spi.UsageException;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The download pipeline end to end inside the kernel, over an in-memory source and sink. */
+class DownloadPipelineTest {
+    private static final int KIB = 1024;
+    private static final int MIB = 1024 * KIB;
+    private static final PipelineTuning FAST = new PipelineTuning(Duration.ofMillis(5), Duration.ofMillis(40),
+            128 * KIB, 96 * KIB, Duration.ofSeconds(2), 16 * KIB);
+
+    private final InMemorySource source = new InMemorySource();
+    private final InMemorySink sink = new InMemorySink();
+    private final InMemoryPlugin plugin = new InMemoryPlugin(source, sink);
+    private DefaultKernel kernel;
+
+    @BeforeEach
+    void startKernel() throws Exception {
+        kernel = DefaultKernel.start(List.of(new LoadedPlugin(plugin, getClass().getClassLoader(), "test", "test",
+                "test plugin")), List.of(), Clock.systemUTC(), FAST);
+    }
+
+    @AfterEach
+    void nothingLeaks() throws Exception {
+        kernel.close();
+        assertEquals(0, source.openStreams(), "streams left open");
+        assertEquals(List.of(), sink.violations());
+        for (InMemorySink.InMemoryDestination destination : sink.opened()) {
+            assertTrue(destination.isClosed(), "destination left open: " + destination.location());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!pipelineThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of(), pipelineThreads(), "threads left running");
+    }
+
+    private static List<String> pipelineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("parcel-download") || name.startsWith("parcel-files")).toList();
+    }
+
+    private static Options options(String... pairs) {
+        Map<String, String> values = new HashMap<>(Map.of("transport", "memory", "source", "memory", "sink", "memory",
+                "segment-size", "64K", "connections", "4", "timeout", "5s", "retries", "3"));
+        for (int i = 0; i < pairs.length; i += 2) {
+            values.put(pairs[i], pairs[i + 1]);
+        }
+        return Options.of(values);
+    }
+
+    private DownloadReport run(Options options, DownloadItem... items) throws Exception {
+        try (Download download = kernel.startDownload(new DownloadRequest(List.of(items), options))) {
+            return download.await(Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("download did not end"));
+        }
+    }
+
+    private void assertStoredCorrectly(String name, long size) {
+        InMemorySink.StoredFile file = sink.file(name);
+        assertTrue(file.complete(), name + " not committed");
+        assertArrayEquals(InMemorySource.bytes(size), file.data(size), name + " has wrong bytes");
+        long written = file.writes().stream().mapToLong(ByteRange::length).sum();
+        assertEquals(SegmentSchedulerTest.union(file.writes()).stream().mapToLong(ByteRange::length).sum(), written,
+                "some byte of " + name + " was written twice");
+    }
+
+    private static FileStatus only(DownloadReport report) {
+        assertEquals(1, report.files().size());
+        return report.files().get(0);
+    }
+
+    @Test
+    void downloadsSeveralFilesInParallelWithEveryByteRight() throws Exception {
+        source.add("empty", 0).add("tiny", 1).add("big", 3 * MIB + 123).add("mid", 700 * KIB + 5);
+
+        DownloadReport report = run(options("parallel-files", "2"), DownloadItem.of("empty"), DownloadItem.of("tiny"),
+                DownloadItem.of("big"), DownloadItem.of("mid"), DownloadItem.of("big"));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        assertEquals(List.of("empty", "tiny", "big", "mid"), report.files().stream().map(FileStatus::locator).toList(),
+                "request order, duplicates once");
+        for (FileStatus file : report.files()) {
+            assertEquals(FileState.DONE, file.state(), file.toString());
+            assertEquals(file.size(), file.doneBytes());
+            assertEquals(file.size(), file.transferredBytes());
+            assertEquals(0, file.activeConnections());
+            assertEquals(Optional.of("memory:/" + file.name()), file.location());
+            assertStoredCorrectly(file.name(), file.size());
+        }
+        assertTrue(source.opens("big").size() > 1, "a big file is fetched over several connections");
+        assertTrue(source.isClosed());
+        assertTrue(sink.isClosed());
+        assertEquals(1, plugin.transportsClosed.get());
+    }
+
+    @Test
+    void stalledConnectionsRangeIsStolenAndTheFileStillFinishes() throws Exception {
+        long size = 2 * MIB;
+        source.add("slow", size).stallAt("slow", 32 * KIB, 1);
+
+        DownloadReport report = run(options("segment-size", "1M", "connections", "4", "timeout", "1s"),
+                DownloadItem.of("slow"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("slow", size);
+        InMemorySource.Open stalled = source.opens("slow").get(0).range().start() == 0
+                ? source.opens("slow").get(0)
+                : source.opens("slow").stream().filter(open -> open.range().start() == 0).findFirst().orElseThrow();
+        assertEquals(32 * KIB, stalled.served().get(), "the stalled stream gave only what came before the stall");
+        // Idle connections took over most of the stalled first segment [0, 1 MiB) instead of waiting for it.
+        long stolen = source.opens("slow").stream()
+                .filter(open -> open.range().start() > 32 * KIB && open.range().start() < MIB)
+                .mapToLong(open -> open.served().get()).sum();
+        assertTrue(stolen >= MIB - 32 * KIB - FAST.minSplit(), "stolen from the stalled segment: " + stolen);
+    }
+
+    @Test
+    void readThatIgnoresTheTimeoutIsCutByTheWatchdogAndRetried() throws Exception {
+        long size = 300 * KIB;
+        source.add("hung", size).hangAt("hung", 50 * KIB, 1);
+
+        long startNanos = System.nanoTime();
+        DownloadReport report = run(options("connections", "1", "segment-size", "1M", "timeout", "200ms"),
+                DownloadItem.of("hung"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("hung", size);
+        assertEquals(List.of(new ByteRange(0, size), new ByteRange(50 * KIB, size)), source.openedRanges("hung"));
+        assertTrue(System.nanoTime() - startNanos < Duration.ofSeconds(20).toNanos(), "the hang was not cut");
+    }
+
+    @Test
+    void transientFailureIsRetriedAndResumesWhereTheStreamBroke() throws Exception {
+        long size = 512 * KIB;
+        long cut = 100_000;
+        source.add("flaky", size).cutAt("flaky", cut, 1).failOpen("flaky", 300_000, 2, true);
+
+        DownloadReport report = run(options("segment-size", "256K", "connections", "1"), DownloadItem.of("flaky"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("flaky", size);
+        assertEquals(size, only(report).transferredBytes(), "nothing fetched twice");
+        List<ByteRange> ranges = source.openedRanges("flaky");
+        assertTrue(ranges.contains(new ByteRange(cut, 256 * KIB)), "resumed at the first missing byte: " + ranges);
+        assertEquals(3, ranges.stream().filter(range -> range.start() == 256 * KIB).count(),
+                "two failed opens, then one that worked: " + ranges);
+    }
+
+    @Test
+    void transientFailuresPastTheRetryBudgetFailTheFile() throws Exception {
+        source.add("broken", 200 * KIB).failOpen("broken", 0, Integer.MAX_VALUE, true);
+
+        DownloadReport report = run(options("retries", "2", "connections", "1"), DownloadItem.of("broken"));
+
+        FileStatus file = only(report);
+        assertEquals(FileState.FAILED, file.state());
+        assertEquals(ExitCode.FAILURE, report.exitCode());
+        assertTrue(file.error().orElseThrow().contains("failed 3 times"), file.error().orElseThrow());
+        assertEquals(3, source.opens("broken").stream().filter(open -> open.range().start() == 0).count());
+    }
+
+    @Test
+    void progressResetsTheRetryCount() throws Exception {
+        long size = 256 * KIB;
+        // Four breaks, each after progress: with one retry per range without progress the file still finishes.
+        source.add("bumpy", size).cutAt("bumpy", 10_000, 1).cutAt("bumpy", 20_000, 1).cutAt("bumpy", 30_000, 1)
+                .cutAt("bumpy", 40_000, 1);
+
+        DownloadReport report = run(options("retries", "1", "connections", "1", "segment-size", "256K"),
+                DownloadItem.of("bumpy"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("bumpy", size);
+    }
+
+    @Test
+    void nonRetryableFailureFailsOnlyThatFile() throws Exception {
+        source.add("good", 900 * KIB).add("bad", 900 * KIB).failOpen("bad", 600 * KIB, 1, false);
+
+        DownloadReport report = run(options("parallel-files", "2"), DownloadItem.of("good"), DownloadItem.of("bad"));
+
+        assertEquals(ExitCode.FAILURE, report.exitCode());
+        assertEquals(FileState.DONE, report.files().get(0).state());
+        assertStoredCorrectly("good", 900 * KIB);
+        FileStatus bad = report.files().get(1);
+        assertEquals(FileState.FAILED, bad.state());
+        assertTrue(bad.error().orElseThrow().contains("injected failure"), bad.error().orElseThrow());
+        assertFalse(sink.file("bad").complete());
+        // What the other connections wrote before they stopped is in the journal, for a resume.
+        assertEquals(bad.doneBytes(), sink.file("bad").journal().stream().mapToLong(ByteRange::length).sum());
+    }
+
+    @Test
+    void alreadyCompleteFileIsSkipped() throws Exception {
+        source.add("there", 300 * KIB);
+        sink.file("there", 300 * KIB).markComplete(300 * KIB);
+
+        DownloadReport report = run(options(), DownloadItem.of("there"));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode());
+        assertEquals(FileState.SKIPPED, only(report).state());
+        assertEquals(300 * KIB, only(report).doneBytes());
+        assertEquals(0, only(report).transferredBytes());
+        assertEquals(List.of(), source.opens());
+    }
+
+    @Test
+    void resumeFetchesOnlyWhatTheJournalLacks() throws Exception {
+        long size = 1 * MIB;
+        source.add("half", size);
+        InMemorySink.StoredFile stored = sink.file("half", MIB);
+        stored.preload(new ByteRange(0, 200 * KIB));
+        stored.preload(new ByteRange(500 * KIB, 800 * KIB));
+
+        DownloadReport report = run(options(), DownloadItem.of("half"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("half", size);
+        assertEquals(size - 500 * KIB, only(report).transferredBytes());
+        for (ByteRange range : source.openedRanges("half")) {
+            assertFalse(range.start() < 200 * KIB || (range.start() < 800 * KIB && range.end() > 500 * KIB),
+                    "fetched a range the journal holds: " + range);
+        }
+        assertTrue(stored.writes().stream().allMatch(w -> w.start() >= 200 * KIB
+                && (w.end() <= 500 * KIB || w.start() >= 800 * KIB)), "rewrote done bytes");
+    }
+
+    @Test
+    void rateLimitHoldsAcrossAllConnections() throws Exception {
+        long size = 1536 * KIB;
+        long rate = 1 * MIB;
+        source.add("limited", size);
+
+        long startNanos = System.nanoTime();
+        DownloadReport report = run(options("limit-rate", String.valueOf(rate), "connections", "4"),
+                DownloadItem.of("limited"));
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+
+        assertEquals(FileState.DONE, only(report).state());
+        // Generous: the bucket may start full (a tenth of a second of burst), and machines are slow, not fast.
+        assertTrue(size / seconds < rate * 1.5, "rate " + (long) (size / seconds) + " B/s over a limit of " + rate);
+    }
+
+    @Test
+    void manifestSizeThatDiffersFromTheSourceFailsTheFile() throws Exception {
+        source.add("sized", 100 * KIB);
+
+        DownloadReport report = run(options(), new DownloadItem("sized", Optional.empty(), Optional.of(99L * KIB),
+                Optional.empty()));
+
+        assertEquals(FileState.FAILED, only(report).state());
+        assertTrue(only(report).error().orElseThrow().contains("size mismatch"), only(report).error().orElseThrow());
+        assertEquals(List.of(), source.opens());
+    }
+
+    @Test
+    void manifestNameAndMd5OverrideTheSources() throws Exception {
+        source.add("id-1", 100 * KIB).add("id-2", 100 * KIB);
+        String rightMd5 = InMemorySource.md5Of(100 * KIB).toUpperCase(java.util.Locale.ROOT);
+
+        DownloadReport report = run(options(),
+                new DownloadItem("id-1", Optional.of("renamed.bin"), Optional.of(100L * KIB), Optional.of(rightMd5)),
+                new DownloadItem("id-2", Optional.empty(), Optional.empty(), Optional.of("0123456789abcdef0123456789abcdef")));
+
+        assertEquals(FileState.DONE, report.files().get(0).state(), report.toString());
+        assertEquals("renamed.bin", report.files().get(0).name());
+        assertStoredCorrectly("renamed.bin", 100 * KIB);
+        FileStatus wrong = report.files().get(1);
+        assertEquals(FileState.FAILED, wrong.state());
+        assertTrue(wrong.error().orElseThrow().contains("md5 mismatch"), wrong.error().orElseThrow());
+        assertEquals(ExitCode.FAILURE, report.exitCode());
+    }
+
+    @Test
+    void resourceWithoutRangeSupportIsOneStreamFromTheStartAndRestartsAfterABreak() throws Exception {
+        long size = 700 * KIB;
+        source.add("whole", size, true, false).cutAt("whole", 300 * KIB, 1);
+
+        DownloadReport report = run(options("connections", "8"), DownloadItem.of("whole"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("whole", size);
+        assertEquals(List.of(new ByteRange(0, size), new ByteRange(0, size)), source.openedRanges("whole"));
+        assertEquals(size, only(report).transferredBytes(), "the bytes before the break are skipped, not rewritten");
+    }
+
+    @Test
+    void resumeWithoutRangeSupportSkipsDoneBytesOnOneStream() throws Exception {
+        long size = 700 * KIB;
+        source.add("gaps", size, true, false);
+        InMemorySink.StoredFile stored = sink.file("gaps", (int) size);
+        stored.preload(new ByteRange(100 * KIB, 200 * KIB));
+        stored.preload(new ByteRange(300 * KIB, 400 * KIB));
+
+        DownloadReport report = run(options(), DownloadItem.of("gaps"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertStoredCorrectly("gaps", size);
+        assertEquals(List.of(new ByteRange(0, size)), source.openedRanges("gaps"), "one stream for all the gaps");
+        assertEquals(size - 200 * KIB, only(report).transferredBytes());
+    }
+
+    @Test
+    void resourceOfUnknownSizeIsReadToItsEnd() throws Exception {
+        long size = 333 * KIB + 3;
+        source.add("stream", size, false, false);
+
+        DownloadReport report = run(options(), DownloadItem.of("stream"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertEquals(size, only(report).size());
+        assertEquals(List.of(new ByteRange(0, Long.MAX_VALUE)), source.openedRanges("stream"));
+        assertStoredCorrectly("stream", size);
+    }
+
+    @Test
+    void transientDescribeFailureIsRetried() throws Exception {
+        source.add("later", 10 * KIB).failDescribe("later", 2, true);
+
+        DownloadReport report = run(options(), DownloadItem.of("later"));
+
+        assertEquals(FileState.DONE, only(report).state(), report.toString());
+        assertEquals(3, source.describes());
+    }
+
+    @Test
+    void badOptionsAndUnknownPluginsFailBeforeAnythingIsCreated() {
+        DownloadRequest unknownTransport = new DownloadRequest(List.of(DownloadItem.of("x")), options("transport", "carrier-pigeon"));
+        UsageException error = assertThrows(UsageException.class, () -> kernel.startDownload(unknownTransport));
+        assertEquals("unknown transport 'carrier-pigeon'; known transports: memory", error.getMessage());
+
+        for (String[] bad : List.of(new String[] {"connections", "0"}, new String[] {"segment-size", "1K"},
+                new String[] {"retries", "-1"}, new String[] {"parallel-files", "x"}, new String[] {"timeout", "0s"},
+                new String[] {"sink", "tape"}, new String[] {"source", "fax"})) {
+            DownloadRequest request = new DownloadRequest(List.of(DownloadItem.of("x")), options(bad));
+            UsageException badError = assertThrows(UsageException.class, () -> kernel.startDownload(request), bad[0]);
+            assertTrue(badError.getMessage().contains(bad[0]) || badError.getMessage().contains(bad[1]), badError.getMessage());
+        }
+        assertThrows(UsageException.class, () -> kernel.startDownload(new DownloadRequest(List.of(), options())));
+        assertEquals(0, plugin.transportsCreated.get());
+        assertEquals(0, plugin.sourcesCreated.get());
+    }
+
+    @Test
+    void cancelStopsStalledConnectionsPromptlyAndKeepsTheJournal() throws Exception {
+        long size = 1 * MIB;
+        source.add("stuck", size).stallAt("stuck", 64 * KIB, 1);
+        Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("stuck")),
+                options("connections", "1", "segment-size", "1M", "timeout", "60s")));
+        try {
+            waitFor(() -> download.status().get(0).activeConnections() == 1
+                    && download.status().get(0).transferredBytes() == 64 * KIB);
+            assertTrue(pipelineThreads().contains("parcel-download-stuck-1"), pipelineThreads().toString());
+            FileStatus running = download.status().get(0);
+            assertEquals(FileState.RUNNING, running.state());
+
+            download.cancel();
+            DownloadReport report = download.await(Duration.ofSeconds(10)).orElseThrow(() -> new AssertionError("cancel did not stop it"));
+
+            FileStatus file = only(report);
+            assertEquals(FileState.FAILED, file.state());
+            assertEquals(Optional.of("cancelled"), file.error());
+            assertEquals(ExitCode.FAILURE, report.exitCode());
+            assertEquals(List.of(new ByteRange(0, 64 * KIB)), sink.file("stuck").journal(), "what arrived is kept");
+            assertFalse(sink.file("stuck").complete());
+        } finally {
+            download.close();
+        }
+    }
+
+    @Test
+    void closingTheKernelStopsRunningDownloads() throws Exception {
+        source.add("forever", MIB).stallAt("forever", 0, 1);
+        Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("forever")),
+                options("connections", "1", "segment-size", "1M", "timeout", "60s")));
+        waitFor(() -> download.status().get(0).activeConnections() == 1);
+
+        kernel.close();
+
+        DownloadReport report = download.await(Duration.ZERO).orElseThrow(() -> new AssertionError("still running"));
+        assertEquals(FileState.FAILED, only(report).state());
+        assertTrue(source.isClosed());
+        assertThrows(UsageException.class, () -> kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("x")), options())));
+    }
+
+    @Test
+    void statusSnapshotsAreConsistentWhileRunning() throws Exception {
+        long size = 2 * MIB;
+        source.add("watched", size);
+        List<FileStatus> seen = new ArrayList<>();
+        try (Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("watched")),
+                options("limit-rate", "4M")))) {
+            Optional<DownloadReport> report = Optional.empty();
+            for (int i = 0; i < 2000 && report.isEmpty(); i++) {
+                seen.add(download.status().get(0));
+                report = download.await(Duration.ofMillis(20));
+            }
+            assertTrue(report.isPresent());
+        }
+        long lastDone = 0;
+        for (FileStatus status : seen) {
+            assertTrue(status.doneBytes() >= lastDone, "done bytes went back");
+            assertTrue(status.doneBytes() <= Math.max(status.size(), 0) || status.size() < 0, status.toString());
+            assertTrue(status.activeConnections() >= 0 && status.activeConnections() <= 4, status.toString());
+            lastDone = status.doneBytes();
+        }
+        assertTrue(seen.stream().anyMatch(status -> status.state() == FileState.RUNNING && status.activeConnections() > 0),
+                "never saw it running");
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("condition not met within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package io.parcel.kernel.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.parcel.spi.ByteRange;
+import io.parcel.spi.Resource;
+import io.parcel.spi.Source;
+import io.parcel.spi.TransferException;
+
+/**
+ * A source serving deterministic bytes from memory, with faults a test switches on: opens that fail, streams cut at
+ * an offset, a stream that stalls at an offset (until closed, or until the I/O timeout, as a real source must).
+ * Records every open, and knows which streams are still open, so a test can fail on a leak.
+ */
+final class InMemorySource implements Source {
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<Open> opens = new CopyOnWriteArrayList<>();
+    private final List<Stream> openStreams = new CopyOnWriteArrayList<>();
+    private final AtomicInteger describes = new AtomicInteger();
+    private volatile Duration ioTimeout = Duration.ofSeconds(10);
+    private volatile boolean closed;
+
+    /** One open: which range was asked for and how many bytes the stream then gave. */
+    record Open(String locator, ByteRange range, AtomicLong served) {
+    }
+
+    private record Entry(String locator, String name, long size, boolean sizeKnown, boolean rangeSupported,
+                         Optional<String> md5) {
+    }
+
+    private enum Kind { FAIL_OPEN, CUT, STALL, HANG, FAIL_DESCRIBE }
+
+    private record Fault(Kind kind, String locator, long offset, AtomicInteger times, boolean retryable) {
+        /** Takes one shot of this fault; false when none is left. */
+        boolean fire() {
+            return times.getAndUpdate(left -> left > 0 ? left - 1 : 0) > 0;
+        }
+    }
+
+    /** A resource of {@code size} deterministic bytes. */
+    InMemorySource add(String locator, long size) {
+        return add(locator, size, true, true);
+    }
+
+    InMemorySource add(String locator, long size, boolean sizeKnown, boolean rangeSupported) {
+        entries.put(locator, new Entry(locator, locator.replace('/', '_'), size, sizeKnown, rangeSupported,
+                Optional.of(md5Of(size))));
+        return this;
+    }
+
+    void ioTimeout(Duration timeout) {
+        this.ioTimeout = timeout;
+    }
+
+    /** The next {@code times} opens of a range containing {@code offset} fail. */
+    InMemorySource failOpen(String locator, long offset, int times, boolean retryable) {
+        faults.add(new Fault(Kind.FAIL_OPEN, locator, offset, new AtomicInteger(times), retryable));
+        return this;
+    }
+
+    /** The next {@code times} streams that reach {@code offset} throw there, having given every byte before it. */
+    InMemorySource cutAt(String locator, long offset, int times) {
+        faults.add(new Fault(Kind.CUT, locator, offset, new AtomicInteger(times), true));
+        return this;
+    }
+
+    /** The next {@code times} streams that reach {@code offset} stall there until closed or the I/O timeout. */
+    InMemorySource stallAt(String locator, long offset, int times) {
+        faults.add(new Fault(Kind.STALL, locator, offset, new AtomicInteger(times), true));
+        return this;
+    }
+
+    /**
+     * Like {@link #stallAt}, but the stream ignores the I/O timeout, as a broken source would: only closing it ends
+     * the wait (or a 30 s cap that keeps a failing test from hanging).
+     */
+    InMemorySource hangAt(String locator, long offset, int times) {
+        faults.add(new Fault(Kind.HANG, locator, offset, new AtomicInteger(times), true));
+        return this;
+    }
+
+    InMemorySource failDescribe(String locator, int times, boolean retryable) {
+        faults.add(new Fault(Kind.FAIL_DESCRIBE, locator, 0, new AtomicInteger(times), retryable));
+        return this;
+    }
+
+    List<Open> opens() {
+        return List.copyOf(opens);
+    }
+
+    List<Open> opens(String locator) {
+        return opens.stream().filter(open -> open.locator().equals(locator)).toList();
+    }
+
+    int describes() {
+        return describes.get();
+    }
+
+    int openStreams() {
+        return openStreams.size();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public Resource describe(String locator) throws IOException {
+        describes.incrementAndGet();
+        for (Fault fault : faults) {
+            if (fault.kind() == Kind.FAIL_DESCRIBE && fault.locator().equals(locator) && fault.fire()) {
+                throw new TransferException("describe " + locator + ": injected failure", fault.retryable());
+            }
+        }
+        Entry entry = entries.get(locator);
+        if (entry == null) {
+            throw new TransferException("no such resource: " + locator, false);
+        }
+        return new Resource(locator, URI.create("memory:/" + entry.name()), entry.name(),
+                entry.sizeKnown() ? entry.size() : Resource.UNKNOWN_SIZE, entry.md5(), entry.rangeSupported(),
+                Optional.of("v1"));
+    }
+
+    @Override
+    public InputStream open(Resource resource, ByteRange range) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("source used after close");
+        }
+        Entry entry = entries.get(resource.locator());
+        if (entry == null) {
+            throw new TransferException("no such resource: " + resource.locator(), false);
+        }
+        long end = range.end() == Long.MAX_VALUE ? entry.size() : range.end();
+        if (end > entry.size()) {
+            throw new IllegalArgumentException("range " + range + " beyond the size " + entry.size());
+        }
+        if (!entry.rangeSupported() && (range.start() != 0 || end != entry.size())) {
+            throw new TransferException("range " + range + " asked of a resource without range support", false);
+        }
+        if (range.isEmpty()) {
+            throw new IllegalArgumentException("empty range asked for: " + range);
+        }
+        Open open = new Open(resource.locator(), range, new AtomicLong());
+        opens.add(open);
+        for (Fault fault : faults) {
+            if (fault.kind() == Kind.FAIL_OPEN && fault.locator().equals(resource.locator())
+                    && range.contains(fault.offset()) && fault.fire()) {
+                throw new TransferException("open " + range + ": injected failure", fault.retryable());
+            }
+        }
+        Stream stream = new Stream(resource.locator(), range.start(), end, open);
+        openStreams.add(stream);
+        return stream;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** The byte at {@code offset} of every resource: cheap, and different from its neighbours and from 1 MiB away. */
+    static byte byteAt(long offset) {
+        long mixed = (offset + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+        return (byte) (mixed >>> 56 ^ mixed >>> 29);
+    }
+
+    static byte[] bytes(long size) {
+        byte[] data = new byte[Math.toIntExact(size)];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = byteAt(i);
+        }
+        return data;
+    }
+
+    static String md5Of(long size) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            md5.update(bytes(size));
+            return HexFormat.of().formatHex(md5.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private final class Stream extends InputStream {
+        private final String locator;
+        private final long end;
+        private final Open open;
+        private long position;
+        private boolean streamClosed;
+
+        Stream(String locator, long start, long end, Open open) {
+            this.locator = locator;
+            this.position = start;
+            this.end = end;
+            this.open = open;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int read = read(one, 0, 1);
+            return read < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            ensureOpen();
+            if (length == 0) {
+                return 0;
+            }
+            if (position >= end) {
+                return -1;
+            }
+            long limit = Math.min(end, position + length);
+            for (Fault fault : faults) {
+                if (!fault.locator().equals(locator) || (fault.kind() != Kind.CUT && fault.kind() != Kind.STALL
+                        && fault.kind() != Kind.HANG)) {
+                    continue;
+                }
+                if (fault.offset() == position && fault.times().get() > 0 && fault.fire()) {
+                    if (fault.kind() == Kind.CUT) {
+                        throw new IOException("connection reset at byte " + position + " (injected)");
+                    }
+                    stall(fault.kind() == Kind.HANG ? Duration.ofSeconds(30) : ioTimeout);
+                } else if (fault.offset() > position && fault.offset() < limit && fault.times().get() > 0) {
+                    // Stop short so the next read starts right at the fault.
+                    limit = fault.offset();
+                }
+            }
+            int count = (int) (limit - position);
+            for (int i = 0; i < count; i++) {
+                buffer[offset + i] = byteAt(position + i);
+            }
+            position += count;
+            open.served().addAndGet(count);
+            return count;
+        }
+
+        private synchronized void stall(Duration timeout) throws IOException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!streamClosed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("read timed out at byte " + position + " (injected stall)");
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            throw new IOException("stream closed");
+        }
+
+        private synchronized void ensureOpen() throws IOException {
+            if (streamClosed) {
+                throw new IOException("stream closed");
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                streamClosed = true;
+                notifyAll();
+            }
+            openStreams.remove(this);
+        }
+    }
+
+    /** All opens of {@code locator}, their ranges sorted. */
+    List<ByteRange> openedRanges(String locator) {
+        List<ByteRange> ranges = new ArrayList<>();
+        for (Open open : opens(locator)) {
+            ranges.add(open.range());
+        }
+        ranges.sort(null);
+        return ranges;
+    }
+}

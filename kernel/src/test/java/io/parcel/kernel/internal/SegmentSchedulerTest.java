@@ -1,0 +1,204 @@
+package io.parcel.kernel.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.parcel.kernel.internal.SegmentScheduler.Segment;
+import io.parcel.spi.ByteRange;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SegmentSchedulerTest {
+    private static final long KIB = 1024;
+
+    @Test
+    void cutsRemainingRangesIntoSegmentsInOrderAndSkipsDoneOnes() {
+        // [100, 250) and [400, 430) remain: the bytes in between are done and must never be handed out.
+        SegmentScheduler scheduler = new SegmentScheduler(
+                List.of(new ByteRange(100, 250), new ByteRange(400, 430)), 64, Long.MAX_VALUE, 1);
+        List<ByteRange> handedOut = new ArrayList<>();
+        Optional<Segment> next;
+        while ((next = scheduler.next()).isPresent()) {
+            Segment segment = next.get();
+            handedOut.add(new ByteRange(scheduler.position(segment), scheduler.end(segment)));
+        }
+        assertEquals(List.of(new ByteRange(100, 164), new ByteRange(164, 228), new ByteRange(228, 250),
+                new ByteRange(400, 430)), handedOut);
+    }
+
+    @Test
+    void idleWorkerStealsUpperHalfOfTheSegmentWithMostBytesLeft() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 3000 * KIB)), 1000 * KIB, 100 * KIB, 2 * KIB);
+        Segment first = scheduler.next().orElseThrow();
+        Segment second = scheduler.next().orElseThrow();
+        Segment third = scheduler.next().orElseThrow();
+        scheduler.claim(first, 900 * KIB);   // 100 KiB left
+        scheduler.claim(second, 100 * KIB);  // 900 KiB left: the slow one
+        scheduler.claim(third, 1000 * KIB);
+        scheduler.complete(third);
+
+        Segment thief = scheduler.next().orElseThrow();
+
+        // The second segment is at 1100 KiB with 900 KiB left; its upper half starts at 1550 KiB.
+        assertEquals(1550 * KIB, scheduler.position(thief));
+        assertEquals(2000 * KIB, scheduler.end(thief));
+        assertEquals(1550 * KIB, scheduler.end(second));
+        assertEquals(450 * KIB, scheduler.remaining(second));
+    }
+
+    @Test
+    void splitPointIsAlignedWhenThatStillLeavesTheVictimSomething() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1_000_001)), 2_000_000, 10, 4096);
+        Segment only = scheduler.next().orElseThrow();
+        scheduler.claim(only, 3);
+        Segment thief = scheduler.next().orElseThrow();
+        assertEquals(0, scheduler.position(thief) % 4096);
+        assertEquals(scheduler.position(thief), scheduler.end(only));
+        assertTrue(scheduler.remaining(only) > 0);
+    }
+
+    @Test
+    void neverSplitsBelowTheMinimum() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1000)), 1000, 600, 1);
+        Segment only = scheduler.next().orElseThrow();
+        assertTrue(scheduler.next().isPresent(), "1000 bytes left may be split at a 600-byte minimum");
+        scheduler.claim(only, 10);  // the victim now has 490 left
+        assertEquals(Optional.empty(), scheduler.next());
+    }
+
+    @Test
+    void claimBeyondAStolenEndIsCutAtTheNewEnd() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1000)), 1000, 1, 1);
+        Segment victim = scheduler.next().orElseThrow();
+        Segment thief = scheduler.next().orElseThrow();
+        assertEquals(500, scheduler.end(victim));
+
+        // The victim had read 700 bytes before it learnt about the steal: only 500 are its own.
+        assertEquals(500, scheduler.claim(victim, 700));
+        assertEquals(0, scheduler.remaining(victim));
+        scheduler.complete(victim);
+        assertEquals(500, scheduler.claim(thief, 500));
+        scheduler.complete(thief);
+        assertTrue(scheduler.isFinished());
+    }
+
+    @Test
+    void rewindGivesBackBytesWhoseWriteFailed() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 100)), 100, Long.MAX_VALUE, 1);
+        Segment segment = scheduler.next().orElseThrow();
+        scheduler.claim(segment, 60);
+        scheduler.rewind(segment, 40);
+        assertEquals(List.of(new ByteRange(40, 100)), scheduler.unreceived());
+        assertThrows(IllegalArgumentException.class, () -> scheduler.rewind(segment, 50));
+        assertThrows(IllegalStateException.class, () -> scheduler.complete(segment));
+    }
+
+    @Test
+    void unknownLengthIsOnePieceNeverSplitAndEndsWhereTheStreamEnded() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, Long.MAX_VALUE)), 16, 1, 1);
+        Segment segment = scheduler.next().orElseThrow();
+        assertEquals(Long.MAX_VALUE, scheduler.end(segment));
+        scheduler.claim(segment, 1_000_000);
+        assertEquals(Optional.empty(), scheduler.next());
+        scheduler.complete(segment);
+        assertEquals(1_000_000, scheduler.end(segment));
+        assertTrue(scheduler.isFinished());
+    }
+
+    @Test
+    void abortStopsHandingOutWork() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 100)), 10, 1, 1);
+        scheduler.next().orElseThrow();
+        scheduler.abort();
+        assertEquals(Optional.empty(), scheduler.next());
+        assertFalse(scheduler.isFinished());
+    }
+
+    /**
+     * Steps many workers by hand in a random order (seeded, so a failure replays): reads of random sizes, idle
+     * workers stealing, failed writes rewound. Every byte of the remaining ranges must be written exactly once.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 2026})
+    void everyByteIsCoveredExactlyOnce(long seed) {
+        Random random = new Random(seed);
+        List<ByteRange> remaining = List.of(new ByteRange(0, 5000), new ByteRange(7000, 9000), new ByteRange(9500, 30_011));
+        SegmentScheduler scheduler = new SegmentScheduler(remaining, 1 + random.nextInt(4000), 1 + random.nextInt(300), 1 + random.nextInt(64));
+        int workers = 1 + random.nextInt(12);
+        Segment[] current = new Segment[workers];
+        boolean[] finished = new boolean[workers];
+        List<ByteRange> written = new ArrayList<>();
+        for (int step = 0; step < 1_000_000 && !allTrue(finished); step++) {
+            int worker = random.nextInt(workers);
+            if (finished[worker]) {
+                continue;
+            }
+            if (current[worker] == null) {
+                Optional<Segment> next = scheduler.next();
+                if (next.isEmpty()) {
+                    finished[worker] = true;
+                } else {
+                    current[worker] = next.get();
+                }
+                continue;
+            }
+            Segment segment = current[worker];
+            long position = scheduler.position(segment);
+            long accepted = scheduler.claim(segment, 1 + random.nextInt(700));
+            if (random.nextInt(20) == 0) {
+                scheduler.rewind(segment, position);   // the write failed: nothing was written
+            } else if (accepted > 0) {
+                written.add(ByteRange.ofLength(position, accepted));
+            }
+            if (scheduler.remaining(segment) == 0) {
+                scheduler.complete(segment);
+                current[worker] = null;
+            }
+        }
+        assertTrue(allTrue(finished), "the workers did not finish");
+        assertTrue(scheduler.isFinished());
+        assertEquals(remaining, union(written));
+        assertEquals(remaining.stream().mapToLong(ByteRange::length).sum(),
+                written.stream().mapToLong(ByteRange::length).sum(), "some byte was written twice");
+    }
+
+    private static boolean allTrue(boolean[] values) {
+        for (boolean value : values) {
+            if (!value) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sorted, merged; fails on any overlap. */
+    static List<ByteRange> union(List<ByteRange> ranges) {
+        List<ByteRange> sorted = new ArrayList<>(ranges);
+        sorted.sort(null);
+        List<ByteRange> result = new ArrayList<>();
+        for (ByteRange range : sorted) {
+            if (range.isEmpty()) {
+                continue;
+            }
+            if (!result.isEmpty()) {
+                ByteRange last = result.get(result.size() - 1);
+                assertTrue(range.start() >= last.end(), "overlap: " + last + " and " + range);
+                if (range.start() == last.end()) {
+                    result.set(result.size() - 1, new ByteRange(last.start(), range.end()));
+                    continue;
+                }
+            }
+            result.add(range);
+        }
+        return result;
+    }
+}
