@@ -1,0 +1,205 @@
+package io.parcel.transport.udt.internal.core;
+
+import io.parcel.transport.udt.internal.wire.SeqNo;
+
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+
+/**
+ * The sender's packets from the oldest unacknowledged one on: a ring of fixed-size slots (payload bytes in
+ * lazily allocated chunks, so an idle connection costs little and the hot path allocates nothing) plus the
+ * sender loss list as a bit per slot. Sequence numbers are implicit: slot {@code head + i} holds
+ * {@code headSequence + i}. Not thread-safe: the owning connection's lock guards it.
+ */
+final class SendBuffer {
+    private static final int CHUNK_PACKETS = 64;
+
+    private final int capacity;
+    private final int payloadSize;
+    private final byte[][] chunks;
+    private final int[] lengths;
+    private final int[] messageWords;
+    private final long[] sendTimes;
+    private final BitSet lost;
+    private int headSlot;
+    private int headSequence;
+    private int count;
+    private int lostCount;
+
+    SendBuffer(int capacity, int payloadSize, int initialSequence) {
+        if (capacity < 2 || payloadSize < 1) {
+            throw new IllegalArgumentException("capacity " + capacity + " / payload size " + payloadSize);
+        }
+        this.capacity = capacity;
+        this.payloadSize = payloadSize;
+        this.chunks = new byte[(capacity + CHUNK_PACKETS - 1) / CHUNK_PACKETS][];
+        this.lengths = new int[capacity];
+        this.messageWords = new int[capacity];
+        this.sendTimes = new long[capacity];
+        this.lost = new BitSet(capacity);
+        this.headSequence = initialSequence;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    int size() {
+        return count;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    int headSequence() {
+        return headSequence;
+    }
+
+    /** The sequence number the next new packet will get. */
+    int endSequence() {
+        return SeqNo.add(headSequence, count);
+    }
+
+    /**
+     * Copies up to {@code length} bytes in: first into the last packet while it is unsent ({@code firstUnsent} is
+     * the next sequence to send for the first time) and not full, then into new packets.
+     *
+     * @return how many bytes were taken (0 when the buffer is full)
+     */
+    int append(byte[] source, int offset, int length, int firstUnsent, int messageWord, boolean coalesce) {
+        int taken = 0;
+        if (coalesce && count > 0) {
+            int lastSequence = SeqNo.add(headSequence, count - 1);
+            int slot = slotOf(count - 1);
+            if (SeqNo.compare(lastSequence, firstUnsent) >= 0 && lengths[slot] < payloadSize) {
+                int n = Math.min(length, payloadSize - lengths[slot]);
+                System.arraycopy(source, offset, chunk(slot), offsetInChunk(slot) + lengths[slot], n);
+                lengths[slot] += n;
+                taken += n;
+            }
+        }
+        while (taken < length && count < capacity) {
+            int slot = slotOf(count);
+            int n = Math.min(length - taken, payloadSize);
+            System.arraycopy(source, offset + taken, chunk(slot), offsetInChunk(slot), n);
+            lengths[slot] = n;
+            messageWords[slot] = messageWord;
+            sendTimes[slot] = 0;
+            count++;
+            taken += n;
+        }
+        return taken;
+    }
+
+    /** True when {@code sequence} is held (acknowledged packets are not). */
+    boolean contains(int sequence) {
+        int offset = SeqNo.offset(headSequence, sequence);
+        return offset >= 0 && offset < count;
+    }
+
+    int length(int sequence) {
+        return lengths[slotOf(SeqNo.offset(headSequence, sequence))];
+    }
+
+    int messageWord(int sequence) {
+        return messageWords[slotOf(SeqNo.offset(headSequence, sequence))];
+    }
+
+    long sendTime(int sequence) {
+        return sendTimes[slotOf(SeqNo.offset(headSequence, sequence))];
+    }
+
+    void setSendTime(int sequence, long nanos) {
+        sendTimes[slotOf(SeqNo.offset(headSequence, sequence))] = nanos;
+    }
+
+    /** Copies the payload of {@code sequence} into {@code target} at its position, advancing it. */
+    void copyPayload(int sequence, ByteBuffer target) {
+        int slot = slotOf(SeqNo.offset(headSequence, sequence));
+        target.put(chunk(slot), offsetInChunk(slot), lengths[slot]);
+    }
+
+    /** Releases every packet before {@code ack}; returns how many were released. */
+    int acknowledge(int ack) {
+        int offset = SeqNo.offset(headSequence, ack);
+        if (offset <= 0) {
+            return 0;
+        }
+        int released = Math.min(offset, count);
+        for (int i = 0; i < released; i++) {
+            int slot = slotOf(i);
+            if (lost.get(slot)) {
+                lost.clear(slot);
+                lostCount--;
+            }
+        }
+        headSlot = (headSlot + released) % capacity;
+        headSequence = SeqNo.add(headSequence, released);
+        count -= released;
+        return released;
+    }
+
+    /**
+     * Marks {@code first..last} lost, clipped to the packets held and sent before {@code firstUnsent}.
+     *
+     * @return how many were newly marked
+     */
+    int markLost(int first, int last, int firstUnsent) {
+        int from = Math.max(0, SeqNo.offset(headSequence, first));
+        int to = Math.min(SeqNo.offset(headSequence, last), SeqNo.offset(headSequence, firstUnsent) - 1);
+        to = Math.min(to, count - 1);
+        int marked = 0;
+        for (int i = from; i <= to; i++) {
+            int slot = slotOf(i);
+            if (!lost.get(slot)) {
+                lost.set(slot);
+                marked++;
+            }
+        }
+        lostCount += marked;
+        return marked;
+    }
+
+    boolean isLost(int sequence) {
+        return lost.get(slotOf(SeqNo.offset(headSequence, sequence)));
+    }
+
+    int lostCount() {
+        return lostCount;
+    }
+
+    /** Removes and returns the first lost sequence number, or -1 when none. */
+    int pollLost() {
+        if (lostCount == 0) {
+            return -1;
+        }
+        int slot = lost.nextSetBit(headSlot);
+        if (slot < 0) {
+            slot = lost.nextSetBit(0);
+        }
+        lost.clear(slot);
+        lostCount--;
+        int offset = slot >= headSlot ? slot - headSlot : slot + capacity - headSlot;
+        return SeqNo.add(headSequence, offset);
+    }
+
+    private int slotOf(int offsetFromHead) {
+        int slot = headSlot + offsetFromHead;
+        return slot >= capacity ? slot - capacity : slot;
+    }
+
+    private byte[] chunk(int slot) {
+        int index = slot / CHUNK_PACKETS;
+        byte[] chunk = chunks[index];
+        if (chunk == null) {
+            chunk = new byte[CHUNK_PACKETS * payloadSize];
+            chunks[index] = chunk;
+        }
+        return chunk;
+    }
+
+    private int offsetInChunk(int slot) {
+        return (slot % CHUNK_PACKETS) * payloadSize;
+    }
+}

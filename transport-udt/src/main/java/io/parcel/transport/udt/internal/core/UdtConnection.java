@@ -1,0 +1,1025 @@
+package io.parcel.transport.udt.internal.core;
+
+import io.parcel.transport.udt.internal.cc.CongestionContext;
+import io.parcel.transport.udt.internal.cc.CongestionControl;
+import io.parcel.transport.udt.internal.wire.Ack;
+import io.parcel.transport.udt.internal.wire.AckNo;
+import io.parcel.transport.udt.internal.wire.ControlPacket;
+import io.parcel.transport.udt.internal.wire.DataPacket;
+import io.parcel.transport.udt.internal.wire.HalfClose;
+import io.parcel.transport.udt.internal.wire.Handshake;
+import io.parcel.transport.udt.internal.wire.LossReport;
+import io.parcel.transport.udt.internal.wire.MsgNo;
+import io.parcel.transport.udt.internal.wire.Packet;
+import io.parcel.transport.udt.internal.wire.SeqNo;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One UDT connection as a state machine that does no I/O and reads no clock: it is handed arriving datagrams
+ * ({@link #receive}), asked for the next data packet ({@link #pollData}) and told the time ({@link #tick});
+ * control packets it produces go to its {@link Output} at once. Everything follows UDT 4.11 (handshake, ACK/ACK2,
+ * light ACK, NAK, EXP, keep-alive, shutdown) so that the reference library is a valid peer; where we add
+ * something (periodic NAKs, half-close) a 4.11 peer either already understands it or ignores it.
+ *
+ * <p>Not thread-safe: the owner calls every method under one lock. Buffers passed in are read between index 0
+ * and their limit and not kept.
+ */
+public final class UdtConnection {
+    /** Where the connection's datagrams go; called under the connection's lock; must not keep the buffer. */
+    public interface Output {
+        void send(ByteBuffer datagram, InetSocketAddress target);
+    }
+
+    public enum State { CONNECTING, CONNECTED, CLOSED }
+
+    public enum Role { CLIENT, SERVER, RENDEZVOUS }
+
+    static final long SYN_NANOS = 10_000_000L;
+    static final int SYN_MICROS = 10_000;
+    static final long HANDSHAKE_RETRY_NANOS = 250_000_000L;
+    static final int LIGHT_ACK_PACKETS = 64;
+    static final int MIN_EXP_MICROS = 300_000;
+    static final long PEER_DEAD_NANOS = 5_000_000_000L;
+    static final int MAX_EXP_COUNT = 16;
+    static final long MIN_NAK_INTERVAL_NANOS = 20_000_000L;
+    /** How far behind schedule the pacer may fall before it stops catching up (bounds bursts after stalls). */
+    static final long MAX_PACING_DEBT_NANOS = 1_000_000L;
+
+    private final ConnectionConfig config;
+    private final int localSocketId;
+    private final InetSocketAddress peer;
+    private final Output output;
+    private final Role role;
+    private final ByteBuffer control;
+    private final long startNanos;
+    private final ConnectionStats stats = new ConnectionStats();
+
+    private State state = State.CONNECTING;
+    private String failure;
+    private boolean rejected;
+    private boolean timedOut;
+
+    // handshake
+    private final int initialSequence;
+    private int requestType;
+    private int cookie;
+    private long nextHandshakeNanos;
+    private final long connectDeadlineNanos;
+    private boolean rendezvousPeerSeen;
+    private int peerInitialSequence;
+    private int peerMss;
+    private int peerWindow;
+
+    // negotiated
+    private int peerSocketId;
+    private int mss;
+    private int payloadSize;
+
+    // sending
+    private SendBuffer sendBuffer;
+    private int nextSequence;
+    private int lastAck;
+    private int flowWindow;
+    private int messageNumber = 1;
+    private CongestionControl congestionControl;
+    private long nextSendNanos;
+    private int rtt = 100_000;
+    private int rttVariance = 50_000;
+    private int receiveRate = 16;
+    private int bandwidth = 1;
+
+    // receiving
+    private ReceiveBuffer receiveBuffer;
+    private int largestReceived;
+    private int lastAckSent;
+    private int lastAckAcknowledged;
+    private int ackSequence;
+    private long lastFullAckNanos;
+    private long nextAckNanos;
+    private long nextNakNanos;
+    private int packetsSinceAck;
+    private final AckWindow ackWindow = new AckWindow();
+    private final PacketTimeWindow timeWindow = new PacketTimeWindow();
+
+    // expiry
+    private int expCount = 1;
+    private long lastResponseNanos;
+
+    // closing
+    private boolean outputShutdown;
+    private int finSequence;
+    private boolean finAcknowledged;
+    private long nextFinNanos;
+    private boolean peerFinReceived;
+    private int peerFinSequence;
+    private boolean peerShutdown;
+
+    private UdtConnection(ConnectionConfig config, int localSocketId, InetSocketAddress peer, Output output,
+            Role role, int initialSequence, long nowNanos) {
+        this.config = requireNonNull(config, "config is null");
+        this.localSocketId = localSocketId;
+        this.peer = requireNonNull(peer, "peer is null");
+        this.output = requireNonNull(output, "output is null");
+        this.role = requireNonNull(role, "role is null");
+        this.initialSequence = initialSequence & SeqNo.MAX;
+        this.startNanos = nowNanos;
+        this.connectDeadlineNanos = nowNanos + config.connectTimeoutNanos();
+        this.control = ByteBuffer.allocate(Math.max(config.mss(), Handshake.PACKET_LENGTH));
+        if (localSocketId <= 0) {
+            throw new IllegalArgumentException("socket ids are positive: " + localSocketId);
+        }
+    }
+
+    /** A client connection; sends its first request (type 1) at once. */
+    public static UdtConnection client(ConnectionConfig config, int localSocketId, InetSocketAddress peer,
+            Output output, int initialSequence, long nowNanos) {
+        UdtConnection connection = new UdtConnection(config, localSocketId, peer, output, Role.CLIENT,
+                initialSequence, nowNanos);
+        connection.requestType = Handshake.REQUEST_CONNECT;
+        connection.sendRequest(nowNanos);
+        return connection;
+    }
+
+    /** A rendezvous connection; sends its first request (type 0) at once. */
+    public static UdtConnection rendezvous(ConnectionConfig config, int localSocketId, InetSocketAddress peer,
+            Output output, int initialSequence, long nowNanos) {
+        UdtConnection connection = new UdtConnection(config, localSocketId, peer, output, Role.RENDEZVOUS,
+                initialSequence, nowNanos);
+        connection.requestType = Handshake.REQUEST_RENDEZVOUS;
+        connection.sendRequest(nowNanos);
+        return connection;
+    }
+
+    /**
+     * The server side of a connection a listener accepted from {@code request} (a valid type -1 handshake): it
+     * adopts the client's ISN, the smaller MSS and the client's window and is connected at once; the caller sends
+     * the response with {@link #sendResponse}.
+     */
+    public static UdtConnection accepted(ConnectionConfig config, int localSocketId, InetSocketAddress peer,
+            Output output, ByteBuffer request, long nowNanos) {
+        UdtConnection connection = new UdtConnection(config, localSocketId, peer, output, Role.SERVER,
+                Handshake.initialSequence(request), nowNanos);
+        connection.peerSocketId = Handshake.socketId(request);
+        connection.peerInitialSequence = connection.initialSequence;
+        connection.peerMss = Handshake.mss(request);
+        connection.peerWindow = Handshake.flowWindow(request);
+        connection.establish(nowNanos);
+        return connection;
+    }
+
+    // ------------------------------------------------------------------------------------------ queries
+
+    public State state() {
+        return state;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public int localSocketId() {
+        return localSocketId;
+    }
+
+    public int peerSocketId() {
+        return peerSocketId;
+    }
+
+    public InetSocketAddress peer() {
+        return peer;
+    }
+
+    public int initialSequence() {
+        return initialSequence;
+    }
+
+    public int mss() {
+        return mss;
+    }
+
+    public ConnectionStats stats() {
+        return stats;
+    }
+
+    /** Why the connection failed or ended abnormally, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    public boolean isRejected() {
+        return rejected;
+    }
+
+    public boolean isConnectTimedOut() {
+        return timedOut;
+    }
+
+    public boolean isBroken() {
+        return failure != null;
+    }
+
+    public boolean isPeerShutdown() {
+        return peerShutdown;
+    }
+
+    public int rttMicros() {
+        return rtt;
+    }
+
+    public int rttVarianceMicros() {
+        return rttVariance;
+    }
+
+    public int receiveRate() {
+        return receiveRate;
+    }
+
+    public int bandwidth() {
+        return bandwidth;
+    }
+
+    public double periodMicros() {
+        return effectivePeriodMicros();
+    }
+
+    public double congestionWindow() {
+        return congestionControl == null ? 0 : congestionControl.windowPackets();
+    }
+
+    /** The congestion control's own description of its state, for diagnostics. */
+    public String congestionControlState() {
+        return String.valueOf(congestionControl);
+    }
+
+    public int flowWindow() {
+        return flowWindow;
+    }
+
+    /** Packets sent and not yet acknowledged. */
+    public int inFlight() {
+        return sendBuffer == null ? 0 : SeqNo.offset(lastAck, nextSequence);
+    }
+
+    // ------------------------------------------------------------------------------------------ application side
+
+    /**
+     * Takes bytes for sending.
+     *
+     * @return how many were taken; 0 when the send buffer is full
+     * @throws IllegalStateException when not connected, output is shut down, or the connection failed
+     */
+    public int write(byte[] source, int offset, int length) {
+        if (outputShutdown) {
+            throw new IllegalStateException("output is shut down");
+        }
+        if (failure != null || peerShutdown || state == State.CLOSED) {
+            throw new IllegalStateException(failure != null ? failure : "connection closed by peer");
+        }
+        if (state != State.CONNECTED) {
+            return 0;
+        }
+        int word = DataPacket.messageWord(DataPacket.BOUNDARY_SOLO, false, messageNumber);
+        int taken = sendBuffer.append(source, offset, length, nextSequence, word, true);
+        if (taken > 0) {
+            messageNumber = MsgNo.increment(messageNumber);
+        }
+        return taken;
+    }
+
+    /** Whether {@link #write} could take at least one byte now. */
+    public boolean isWritable() {
+        return state == State.CONNECTED && sendBuffer.size() < sendBuffer.capacity();
+    }
+
+    /** Everything written has been acknowledged by the peer. */
+    public boolean isSendBufferEmpty() {
+        return sendBuffer == null || sendBuffer.isEmpty();
+    }
+
+    /**
+     * Reads received bytes.
+     *
+     * @return bytes read, 0 when none are there yet, -1 at the end of the stream (the peer half-closed or closed
+     *         and everything before was read)
+     * @throws IllegalStateException when the connection failed and nothing more is readable
+     */
+    public int read(byte[] target, int offset, int length) {
+        if (receiveBuffer != null && receiveBuffer.hasReadable()) {
+            if (peerFinReceived) {
+                int remaining = SeqNo.offset(receiveBuffer.startSequence(), peerFinSequence);
+                if (remaining <= 0) {
+                    return -1;
+                }
+            }
+            return receiveBuffer.read(target, offset, length);
+        }
+        if (isEndOfStream()) {
+            return -1;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        if (state == State.CLOSED) {
+            return -1;
+        }
+        return 0;
+    }
+
+    private boolean isEndOfStream() {
+        if (peerFinReceived && receiveBuffer != null && receiveBuffer.startSequence() == peerFinSequence) {
+            return true;
+        }
+        return peerShutdown;
+    }
+
+    /** Bytes {@link #read} can return now without waiting (a lower bound; 0 at end of stream). */
+    public int available() {
+        if (receiveBuffer == null || !receiveBuffer.hasReadable()) {
+            return 0;
+        }
+        if (peerFinReceived && SeqNo.offset(receiveBuffer.startSequence(), peerFinSequence) <= 0) {
+            return 0;
+        }
+        return 1;
+    }
+
+    /** Whether {@link #read} would return without waiting (data, end of stream, or failure). */
+    public boolean isReadable() {
+        return (receiveBuffer != null && receiveBuffer.hasReadable()) || isEndOfStream() || failure != null
+                || state == State.CLOSED;
+    }
+
+    /** Half-close: no more writes; the peer reads to the end of what was written and then sees end of stream. */
+    public void shutdownOutput(long nowNanos) {
+        if (outputShutdown || state != State.CONNECTED) {
+            outputShutdown = true;
+            return;
+        }
+        outputShutdown = true;
+        finSequence = sendBuffer.endSequence();
+        sendFin(nowNanos);
+    }
+
+    public boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    /** Closes at once: tells a connected peer (one shutdown packet, as 4.11) and stops all activity. */
+    public void close(long nowNanos) {
+        if (state == State.CONNECTED && !peerShutdown && failure == null) {
+            sendPadded(ControlPacket.TYPE_SHUTDOWN, 0);
+        }
+        state = State.CLOSED;
+    }
+
+    /** Marks the connection failed (e.g. the socket was closed under a blocked caller). */
+    public void fail(String reason) {
+        if (failure == null) {
+            failure = reason;
+        }
+        state = State.CLOSED;
+    }
+
+    // ------------------------------------------------------------------------------------------ network side
+
+    /**
+     * An arriving datagram whose destination id and source address the caller already matched to this
+     * connection (or, while connecting, to its peer address). Malformed packets are counted and dropped.
+     */
+    public void receive(ByteBuffer packet, long nowNanos) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (packet.limit() < Packet.HEADER_LENGTH) {
+            stats.dropped++;
+            return;
+        }
+        if (Packet.isControl(packet)) {
+            int type = ControlPacket.type(packet);
+            if (type == ControlPacket.TYPE_HANDSHAKE) {
+                onHandshake(packet, nowNanos);
+                return;
+            }
+            if (state == State.CONNECTING) {
+                if (role == Role.RENDEZVOUS && rendezvousPeerSeen && type == ControlPacket.TYPE_KEEP_ALIVE) {
+                    establish(nowNanos);
+                } else {
+                    stats.dropped++;
+                }
+                return;
+            }
+            resetExpiry(nowNanos);
+            onControl(type, packet, nowNanos);
+        } else {
+            if (state == State.CONNECTING) {
+                if (role == Role.RENDEZVOUS && rendezvousPeerSeen) {
+                    establish(nowNanos);
+                } else {
+                    stats.dropped++;
+                    return;
+                }
+            }
+            resetExpiry(nowNanos);
+            onData(packet, nowNanos);
+        }
+    }
+
+    /** Runs the timers: handshake retries and connect timeout, ACK, periodic NAK, EXP, half-close retries. */
+    public void tick(long nowNanos) {
+        if (state == State.CONNECTING) {
+            if (nowNanos - connectDeadlineNanos >= 0) {
+                timedOut = true;
+                fail("connection setup timed out");
+            } else if (nowNanos - nextHandshakeNanos >= 0) {
+                sendRequest(nowNanos);
+            }
+            return;
+        }
+        if (state != State.CONNECTED) {
+            return;
+        }
+        if (nowNanos - nextAckNanos >= 0) {
+            sendFullAck(nowNanos);
+            nextAckNanos = nowNanos + SYN_NANOS;
+            packetsSinceAck = 0;
+        }
+        if (nowNanos - nextNakNanos >= 0) {
+            if (SeqNo.compare(receiveBuffer.firstMissing(), largestReceived) <= 0) {
+                sendLossReport();
+            }
+            nextNakNanos = nowNanos + nakIntervalNanos();
+        }
+        if (outputShutdown && !finAcknowledged && nowNanos - nextFinNanos >= 0) {
+            sendFin(nowNanos);
+        }
+        checkStalledHole(nowNanos);
+        checkExpiry(nowNanos);
+    }
+
+    /**
+     * A 4.11 receiver reports a gap once; if that NAK is lost, only the EXP timer (at least 300 ms, then a resend
+     * of everything unacknowledged) repairs it. So when the ACK point has stayed on a packet that later packets
+     * overtook and that was last sent more than RTT + 4·RTTVar + 2·SYN ago, we resend just that packet.
+     */
+    private void checkStalledHole(long nowNanos) {
+        if (nextSequence == lastAck || SeqNo.offset(lastAck, nextSequence) < 2 || !sendBuffer.contains(lastAck)
+                || sendBuffer.isLost(lastAck)) {
+            return;
+        }
+        long threshold = ((long) rtt + 4L * rttVariance + 2L * SYN_MICROS) * 1000L;
+        if (nowNanos - sendBuffer.sendTime(lastAck) > threshold
+                && nowNanos - sendBuffer.sendTime(SeqNo.increment(lastAck)) > threshold / 2) {
+            sendBuffer.markLost(lastAck, lastAck, nextSequence);
+            stats.earlyRetransmits++;
+        }
+    }
+
+    /** When {@link #tick} next has something to do. */
+    public long nextTimerNanos() {
+        if (state == State.CONNECTING) {
+            return Math.min(nextHandshakeNanos, connectDeadlineNanos);
+        }
+        if (state != State.CONNECTED) {
+            return Long.MAX_VALUE;
+        }
+        long next = Math.min(nextAckNanos, nextNakNanos);
+        next = Math.min(next, lastResponseNanos + expiryIntervalMicros() * 1000L);
+        if (outputShutdown && !finAcknowledged) {
+            next = Math.min(next, nextFinNanos);
+        }
+        return next;
+    }
+
+    /** When the next data packet may leave, or {@link Long#MAX_VALUE} when there is nothing it could send. */
+    public long nextDataNanos() {
+        if (state != State.CONNECTED || failure != null || peerShutdown) {
+            return Long.MAX_VALUE;
+        }
+        if (sendBuffer.lostCount() > 0 || (nextSequence != sendBuffer.endSequence() && windowAllowsNew())) {
+            return nextSendNanos;
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private boolean windowAllowsNew() {
+        int window = (int) Math.min(flowWindow, congestionControl.windowPackets());
+        return SeqNo.length(lastAck, nextSequence) <= Math.max(window, 2);
+    }
+
+    /**
+     * Writes the next data packet into {@code out} (from index 0; position 0, limit its length) if one is due.
+     *
+     * @return its length, or 0 when nothing is due
+     */
+    public int pollData(ByteBuffer out, long nowNanos) {
+        if (state != State.CONNECTED || failure != null || peerShutdown || nowNanos - nextSendNanos < 0) {
+            return 0;
+        }
+        int sequence = sendBuffer.pollLost();
+        boolean retransmission = sequence >= 0;
+        if (!retransmission) {
+            if (nextSequence == sendBuffer.endSequence() || !windowAllowsNew()) {
+                return 0;
+            }
+            sequence = nextSequence;
+            nextSequence = SeqNo.increment(nextSequence);
+        }
+        sendBuffer.setSendTime(sequence, nowNanos);
+        out.clear();
+        DataPacket.writeHeader(out, sequence, sendBuffer.messageWord(sequence), timestamp(nowNanos), peerSocketId);
+        out.position(Packet.HEADER_LENGTH);
+        sendBuffer.copyPayload(sequence, out);
+        out.flip();
+        congestionControl.onPacketSent(sequence, retransmission, nowNanos);
+        if (retransmission) {
+            stats.retransmitted++;
+        }
+        stats.dataSent++;
+        if (!retransmission && (sequence & 0xF) == 0) {
+            // the first of a probe pair: its partner leaves right behind it so the receiver can time the gap
+            return out.limit();
+        }
+        long period = (long) (effectivePeriodMicros() * 1000.0);
+        nextSendNanos = Math.max(nextSendNanos + period, nowNanos - MAX_PACING_DEBT_NANOS);
+        return out.limit();
+    }
+
+    /** Sends the handshake response of an accepted connection (again, for a repeated request). */
+    public void sendResponse(int cookieValue) {
+        Handshake.write(control, peerSocketId, Handshake.VERSION, config.socketType(), initialSequence, mss,
+                config.advertisedWindow(), Handshake.REQUEST_RESPONSE, localSocketId, cookieValue, peer.getAddress());
+        output.send(control, peer);
+    }
+
+    // ------------------------------------------------------------------------------------------ handshake
+
+    private void sendRequest(long nowNanos) {
+        int destination = role == Role.RENDEZVOUS && requestType == Handshake.REQUEST_RESPONSE ? peerSocketId : 0;
+        Handshake.write(control, destination, Handshake.VERSION, config.socketType(), initialSequence, config.mss(),
+                config.advertisedWindow(), requestType, localSocketId, cookie, peer.getAddress());
+        output.send(control, peer);
+        nextHandshakeNanos = nowNanos + HANDSHAKE_RETRY_NANOS;
+    }
+
+    private void onHandshake(ByteBuffer packet, long nowNanos) {
+        if (Packet.bodyLength(packet) < Handshake.BODY_LENGTH) {
+            stats.dropped++;
+            return;
+        }
+        int type = Handshake.requestType(packet);
+        if (state == State.CONNECTED) {
+            resetExpiry(nowNanos);
+            if (role == Role.RENDEZVOUS ? type != Handshake.REQUEST_RENDEZVOUS_FINAL : type > 0) {
+                replyConnected(role == Role.RENDEZVOUS
+                        ? Handshake.REQUEST_RENDEZVOUS_FINAL : Handshake.REQUEST_RESPONSE);
+            }
+            return;
+        }
+        if (state != State.CONNECTING) {
+            return;
+        }
+        if (type == Handshake.REQUEST_REJECTED) {
+            rejected = true;
+            fail("connection rejected by peer");
+            return;
+        }
+        if (role == Role.CLIENT) {
+            if (type == Handshake.REQUEST_CONNECT && requestType == Handshake.REQUEST_CONNECT) {
+                cookie = Handshake.cookie(packet);
+                requestType = Handshake.REQUEST_RESPONSE;
+                sendRequest(nowNanos);
+            } else if (type == Handshake.REQUEST_RESPONSE) {
+                if ((Handshake.initialSequence(packet) & SeqNo.MAX) != initialSequence
+                        || Handshake.socketId(packet) <= 0) {
+                    stats.dropped++;
+                    return;
+                }
+                peerSocketId = Handshake.socketId(packet);
+                peerInitialSequence = initialSequence;
+                peerMss = Handshake.mss(packet);
+                peerWindow = Handshake.flowWindow(packet);
+                establish(nowNanos);
+            } else {
+                stats.dropped++;
+            }
+            return;
+        }
+        if (role == Role.RENDEZVOUS) {
+            if (type == Handshake.REQUEST_CONNECT || Handshake.socketId(packet) <= 0) {
+                stats.dropped++;
+                return;
+            }
+            peerSocketId = Handshake.socketId(packet);
+            peerInitialSequence = Handshake.initialSequence(packet) & SeqNo.MAX;
+            peerMss = Handshake.mss(packet);
+            peerWindow = Handshake.flowWindow(packet);
+            rendezvousPeerSeen = true;
+            if (type == Handshake.REQUEST_RENDEZVOUS) {
+                requestType = Handshake.REQUEST_RESPONSE;
+                sendRequest(nowNanos);
+            } else {
+                establish(nowNanos);
+                // the peer may still wait for our -1; a final -2 ends its wait as well
+                replyConnected(Handshake.REQUEST_RENDEZVOUS_FINAL);
+            }
+        }
+    }
+
+    /** 4.11's reply from a connected socket: ISN, MSS, window, type and id set; version, type, cookie zero. */
+    private void replyConnected(int type) {
+        Handshake.write(control, peerSocketId, 0, 0, initialSequence, mss, config.advertisedWindow(), type,
+                localSocketId, 0, null);
+        output.send(control, peer);
+    }
+
+    private void establish(long nowNanos) {
+        mss = Math.max(76, Math.min(config.mss(), peerMss > 0 ? peerMss : config.mss()));
+        payloadSize = mss - ConnectionConfig.OVERHEAD;
+        sendBuffer = new SendBuffer(config.sendBufferPackets(), payloadSize, initialSequence);
+        receiveBuffer = new ReceiveBuffer(config.receiveBufferPackets(), payloadSize, peerInitialSequence);
+        nextSequence = initialSequence;
+        lastAck = initialSequence;
+        flowWindow = peerWindow > 0 ? Math.min(peerWindow, config.flowControlPackets()) : 2;
+        largestReceived = SeqNo.decrement(peerInitialSequence);
+        lastAckSent = peerInitialSequence;
+        lastAckAcknowledged = peerInitialSequence;
+        lastFullAckNanos = nowNanos;
+        nextAckNanos = nowNanos + SYN_NANOS;
+        nextNakNanos = nowNanos + nakIntervalNanos();
+        lastResponseNanos = nowNanos;
+        nextSendNanos = nowNanos;
+        expCount = 1;
+        int maxWindow = flowWindow;
+        congestionControl = requireNonNull(config.congestionControl().get(), "congestion control is null");
+        congestionControl.init(new CongestionContext() {
+            @Override
+            public int rttMicros() {
+                return rtt;
+            }
+
+            @Override
+            public int rttVarianceMicros() {
+                return rttVariance;
+            }
+
+            @Override
+            public int receiveRate() {
+                return receiveRate;
+            }
+
+            @Override
+            public int bandwidth() {
+                return bandwidth;
+            }
+
+            @Override
+            public int lastSentSequence() {
+                return SeqNo.decrement(nextSequence);
+            }
+
+            @Override
+            public int maxWindow() {
+                return maxWindow;
+            }
+
+            @Override
+            public int mss() {
+                return mss;
+            }
+        }, initialSequence, nowNanos);
+        state = State.CONNECTED;
+    }
+
+    // ------------------------------------------------------------------------------------------ control
+
+    private void onControl(int type, ByteBuffer packet, long nowNanos) {
+        int body = Packet.bodyLength(packet);
+        switch (type) {
+            case ControlPacket.TYPE_KEEP_ALIVE -> {
+                // its arrival already reset the expiry timer
+            }
+            case ControlPacket.TYPE_ACK -> {
+                if (body >= Ack.SHORT_BODY_LENGTH) {
+                    onFullAck(packet, body, nowNanos);
+                } else if (body >= Ack.LIGHT_BODY_LENGTH) {
+                    onLightAck(Ack.ackNumber(packet));
+                } else {
+                    stats.dropped++;
+                }
+            }
+            case ControlPacket.TYPE_NAK -> onLossReport(packet, nowNanos);
+            case ControlPacket.TYPE_CONGESTION_WARNING -> congestionControl.onCongestionWarning(nowNanos);
+            case ControlPacket.TYPE_SHUTDOWN -> peerShutdown = true;
+            case ControlPacket.TYPE_ACK2 -> onAck2(ControlPacket.additionalInfo(packet), nowNanos);
+            case ControlPacket.TYPE_DROP_REQUEST -> stats.dropped++; // stream mode never drops messages
+            case ControlPacket.TYPE_ERROR -> fail("peer signalled error " + ControlPacket.additionalInfo(packet));
+            case ControlPacket.TYPE_USER_DEFINED -> onUserDefined(packet, body);
+            default -> stats.dropped++;
+        }
+    }
+
+    private void onLightAck(int ack) {
+        ack &= SeqNo.MAX;
+        if (SeqNo.compare(ack, lastAck) <= 0 || SeqNo.compare(ack, nextSequence) > 0) {
+            return;
+        }
+        int acknowledged = SeqNo.offset(lastAck, ack);
+        flowWindow = Math.max(0, flowWindow - acknowledged);
+        lastAck = ack;
+        sendBuffer.acknowledge(ack);
+        stats.acksReceived++;
+    }
+
+    private void onFullAck(ByteBuffer packet, int body, long nowNanos) {
+        int ackSeq = ControlPacket.additionalInfo(packet);
+        sendPadded(ControlPacket.TYPE_ACK2, ackSeq);
+        int ack = Ack.ackNumber(packet) & SeqNo.MAX;
+        if (SeqNo.compare(ack, nextSequence) > 0) {
+            fail("peer acknowledged packets never sent (ack " + ack + ", next " + nextSequence + ")");
+            return;
+        }
+        stats.acksReceived++;
+        if (SeqNo.compare(ack, lastAck) >= 0) {
+            flowWindow = Math.min(Math.max(Ack.availableBuffer(packet), 2), config.flowControlPackets());
+        }
+        if (SeqNo.compare(ack, lastAck) > 0) {
+            lastAck = ack;
+        }
+        // a light ACK may already have moved lastAck; the buffer is released up to whichever is further
+        sendBuffer.acknowledge(lastAck);
+        int sample = Ack.rtt(packet);
+        if (sample > 0) {
+            rttVariance = (rttVariance * 3 + Math.abs(sample - rtt)) >> 2;
+            rtt = (rtt * 7 + sample) >> 3;
+        }
+        if (body >= Ack.FULL_BODY_LENGTH) {
+            int rate = Ack.receiveRate(packet);
+            int capacity = Ack.linkCapacity(packet);
+            if (rate > 0) {
+                receiveRate = (receiveRate * 7 + rate) >> 3;
+            }
+            if (capacity > 0) {
+                bandwidth = (bandwidth * 7 + capacity) >> 3;
+            }
+            congestionControl.onRateReport(rate, capacity, nowNanos);
+        }
+        congestionControl.onAck(ack, nowNanos);
+    }
+
+    private final LossReport.RangeConsumer lossConsumer = this::onLostRange;
+    private boolean lossReportValid;
+    private int lossReportFirst;
+    private int lossReportCount;
+
+    private void onLossReport(ByteBuffer packet, long nowNanos) {
+        lossReportValid = true;
+        lossReportFirst = -1;
+        lossReportCount = 0;
+        if (!LossReport.decode(packet, lossConsumer)) {
+            stats.dropped++;
+            return;
+        }
+        if (!lossReportValid) {
+            fail("peer reported loss of packets never sent");
+            return;
+        }
+        stats.naksReceived++;
+        congestionControl.onLoss(lossReportFirst, lossReportCount, nowNanos);
+    }
+
+    private void onLostRange(int first, int last) {
+        int lastSent = SeqNo.decrement(nextSequence);
+        if (SeqNo.compare(first, last) > 0 || SeqNo.compare(last, lastSent) > 0) {
+            lossReportValid = false;
+            return;
+        }
+        if (lossReportFirst < 0) {
+            lossReportFirst = first;
+        }
+        lossReportCount += SeqNo.length(first, last);
+        if (SeqNo.compare(last, lastAck) >= 0) {
+            sendBuffer.markLost(SeqNo.compare(first, lastAck) < 0 ? lastAck : first, last, nextSequence);
+        }
+    }
+
+    private void onAck2(int ackSeq, long nowNanos) {
+        long sample = ackWindow.roundTripMicros(ackSeq, nowNanos);
+        if (sample < 0) {
+            return;
+        }
+        int acked = ackWindow.ackNumber(ackSeq);
+        int value = (int) Math.min(sample, Integer.MAX_VALUE / 8);
+        rttVariance = (rttVariance * 3 + Math.abs(value - rtt)) >> 2;
+        rtt = (rtt * 7 + value) >> 3;
+        if (SeqNo.compare(acked, lastAckAcknowledged) > 0) {
+            lastAckAcknowledged = acked;
+        }
+    }
+
+    private void onUserDefined(ByteBuffer packet, int body) {
+        if (body < HalfClose.BODY_LENGTH) {
+            stats.dropped++;
+            return;
+        }
+        int extended = ControlPacket.extendedType(packet);
+        if (extended == HalfClose.EXTENDED_TYPE_FIN) {
+            int end = HalfClose.endSequence(packet);
+            if (!peerFinReceived) {
+                peerFinReceived = true;
+                peerFinSequence = end;
+            }
+            HalfClose.write(control, HalfClose.EXTENDED_TYPE_FIN_ACK, end, peerSocketId);
+            output.send(control, peer);
+        } else if (extended == HalfClose.EXTENDED_TYPE_FIN_ACK) {
+            if (outputShutdown && HalfClose.endSequence(packet) == finSequence) {
+                finAcknowledged = true;
+            }
+        } else {
+            stats.dropped++;
+        }
+    }
+
+    private void sendFin(long nowNanos) {
+        HalfClose.write(control, HalfClose.EXTENDED_TYPE_FIN, finSequence, peerSocketId);
+        output.send(control, peer);
+        nextFinNanos = nowNanos + Math.max(2L * (rtt + 4L * rttVariance) * 1000L, SYN_NANOS);
+    }
+
+    // ------------------------------------------------------------------------------------------ data
+
+    private void onData(ByteBuffer packet, long nowNanos) {
+        int length = Packet.bodyLength(packet);
+        if (length <= 0 || length > payloadSize) {
+            stats.dropped++;
+            return;
+        }
+        int sequence = DataPacket.sequence(packet);
+        timeWindow.onArrival(nowNanos);
+        if ((sequence & 0xF) == 0) {
+            timeWindow.onProbe1(nowNanos);
+        } else if ((sequence & 0xF) == 1) {
+            timeWindow.onProbe2(nowNanos);
+        }
+        if (SeqNo.compare(sequence, receiveBuffer.firstMissing()) < 0 || receiveBuffer.isPresent(sequence)) {
+            stats.duplicatesReceived++;
+            return;
+        }
+        packet.position(Packet.HEADER_LENGTH);
+        boolean stored = receiveBuffer.insert(sequence, packet);
+        packet.position(0);
+        if (!stored) {
+            stats.dropped++;
+            return;
+        }
+        stats.dataReceived++;
+        int expected = SeqNo.increment(largestReceived);
+        if (SeqNo.compare(sequence, expected) > 0) {
+            LossReport.begin(control, peerSocketId);
+            LossReport.append(control, expected, SeqNo.decrement(sequence));
+            LossReport.end(control);
+            output.send(control, peer);
+            stats.naksSent++;
+        }
+        if (SeqNo.compare(sequence, largestReceived) > 0) {
+            largestReceived = sequence;
+        }
+        if (length != payloadSize) {
+            sendFullAck(nowNanos);
+        }
+        if (++packetsSinceAck >= LIGHT_ACK_PACKETS) {
+            sendLightAck();
+            packetsSinceAck = 0;
+        }
+    }
+
+    private void sendLightAck() {
+        int ack = receiveBuffer.firstMissing();
+        if (ack == lastAckAcknowledged) {
+            return;
+        }
+        Ack.writeLight(control, ack, peerSocketId);
+        output.send(control, peer);
+    }
+
+    private void sendFullAck(long nowNanos) {
+        int ack = receiveBuffer.firstMissing();
+        if (ack == lastAckAcknowledged) {
+            return;
+        }
+        int order = SeqNo.compare(ack, lastAckSent);
+        if (order > 0) {
+            lastAckSent = ack;
+        } else if (order < 0
+                || (nowNanos - lastFullAckNanos) / 1000 < (long) rtt + 4L * rttVariance) {
+            return;
+        }
+        ackSequence = AckNo.increment(ackSequence);
+        boolean withRates = nowNanos - lastFullAckNanos > SYN_NANOS;
+        int rate = 0;
+        int capacity = 0;
+        if (withRates) {
+            lastFullAckNanos = nowNanos;
+            rate = timeWindow.arrivalRate();
+            capacity = timeWindow.linkCapacity();
+        }
+        int available = Math.max(2, receiveBuffer.available(largestReceived));
+        Ack.writeFull(control, ackSequence, ack, rtt, rttVariance, available, withRates, rate, capacity,
+                peerSocketId);
+        ackWindow.store(ackSequence, ack, nowNanos);
+        output.send(control, peer);
+        stats.acksSent++;
+    }
+
+    /** Reports every hole between the ACK point and the largest received packet, as many as fit one packet. */
+    private void sendLossReport() {
+        LossReport.begin(control, peerSocketId);
+        control.limit(Math.min(control.capacity(), Packet.HEADER_LENGTH + payloadSize));
+        int at = receiveBuffer.firstMissing();
+        boolean any = false;
+        while (SeqNo.compare(at, largestReceived) < 0) {
+            if (receiveBuffer.isPresent(at)) {
+                at = SeqNo.increment(at);
+                continue;
+            }
+            int end = at;
+            while (SeqNo.compare(end, largestReceived) < 0 && !receiveBuffer.isPresent(SeqNo.increment(end))) {
+                end = SeqNo.increment(end);
+            }
+            if (!LossReport.append(control, at, end)) {
+                break;
+            }
+            any = true;
+            at = SeqNo.increment(end);
+        }
+        LossReport.end(control);
+        if (any) {
+            output.send(control, peer);
+            stats.naksSent++;
+        }
+    }
+
+    private long nakIntervalNanos() {
+        return Math.max(((long) rtt + 4L * rttVariance + SYN_MICROS) * 1000L, MIN_NAK_INTERVAL_NANOS);
+    }
+
+    // ------------------------------------------------------------------------------------------ expiry
+
+    private void resetExpiry(long nowNanos) {
+        expCount = 1;
+        lastResponseNanos = nowNanos;
+    }
+
+    private long expiryIntervalMicros() {
+        long interval = expCount * ((long) rtt + 4L * rttVariance) + SYN_MICROS;
+        return Math.max(interval, (long) expCount * MIN_EXP_MICROS);
+    }
+
+    private void checkExpiry(long nowNanos) {
+        long silent = nowNanos - lastResponseNanos;
+        if (silent < expiryIntervalMicros() * 1000L) {
+            return;
+        }
+        if (expCount > MAX_EXP_COUNT && silent > PEER_DEAD_NANOS) {
+            fail("peer not responding");
+            return;
+        }
+        stats.expirations++;
+        if (nextSequence != lastAck) {
+            if (sendBuffer.lostCount() == 0) {
+                int last = congestionControl.resendAllOnTimeout() ? SeqNo.decrement(nextSequence) : lastAck;
+                sendBuffer.markLost(lastAck, last, nextSequence);
+                congestionControl.onTimeout(nowNanos);
+            }
+        } else {
+            sendPadded(ControlPacket.TYPE_KEEP_ALIVE, 0);
+        }
+        expCount++;
+        lastResponseNanos = nowNanos;
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private void sendPadded(int type, int additionalInfo) {
+        ControlPacket.writePadded(control, type, 0, additionalInfo, peerSocketId);
+        output.send(control, peer);
+    }
+
+    private double effectivePeriodMicros() {
+        if (congestionControl == null) {
+            return 1;
+        }
+        double period = congestionControl.periodMicros();
+        if (config.maxBandwidth() > 0) {
+            period = Math.max(period, 1_000_000.0 * mss / config.maxBandwidth());
+        }
+        return period;
+    }
+
+    private int timestamp(long nowNanos) {
+        return (int) ((nowNanos - startNanos) / 1000);
+    }
+}

@@ -1,0 +1,272 @@
+package io.parcel.transport.udt.internal.io;
+
+import io.parcel.transport.udt.internal.wire.Packet;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One UDP port shared by every UDT socket bound to it, as in UDT 4.11: a receive thread dispatches each datagram
+ * by destination socket id (0 goes to the listener, or to a rendezvous socket connecting to the sender) after
+ * checking that it comes from the socket's peer, and a sender thread runs the sockets' timers and paces their data.
+ * It closes itself (both threads end) when the last socket using it is released.
+ */
+final class Multiplexer {
+    private static final long IDLE_WAIT_NANOS = 10_000_000L;
+    /** Below this a wait is spun: parkNanos cannot sleep less than about 75 µs here. */
+    private static final long SPIN_NANOS = 60_000L;
+    private static final long THREAD_JOIN_MILLIS = 2_000;
+
+    private final UdtEngine engine;
+    private final DatagramChannel channel;
+    private final InetSocketAddress localAddress;
+    private final ConcurrentHashMap<Integer, ConnectionEndpoint> connections = new ConcurrentHashMap<>();
+    private final Thread receiver;
+    private final Thread sender;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile ListenerEndpoint listener;
+    private volatile boolean closed;
+    private volatile boolean senderIdle;
+    private int users;
+
+    private Multiplexer(UdtEngine engine, DatagramChannel channel) throws IOException {
+        this.engine = requireNonNull(engine, "engine is null");
+        this.channel = requireNonNull(channel, "channel is null");
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        String port = String.valueOf(localAddress.getPort());
+        this.receiver = Thread.ofPlatform().daemon().name("udt-receive-" + port).unstarted(this::receiveLoop);
+        this.sender = Thread.ofPlatform().daemon().name("udt-send-" + port).unstarted(this::sendLoop);
+    }
+
+    static Multiplexer open(UdtEngine engine, InetSocketAddress bindAddress, SocketSettings settings)
+            throws IOException {
+        DatagramChannel channel;
+        if (bindAddress.getAddress() instanceof Inet4Address) {
+            channel = DatagramChannel.open(StandardProtocolFamily.INET);
+        } else if (bindAddress.getAddress() instanceof Inet6Address) {
+            channel = DatagramChannel.open(StandardProtocolFamily.INET6);
+        } else {
+            channel = DatagramChannel.open();
+        }
+        try {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, settings.udpReceiveBuffer());
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, settings.udpSendBuffer());
+            channel.bind(bindAddress);
+            channel.configureBlocking(true);
+            Multiplexer multiplexer = new Multiplexer(engine, channel);
+            multiplexer.receiver.start();
+            multiplexer.sender.start();
+            return multiplexer;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    UdtEngine engine() {
+        return engine;
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Takes a reference; the multiplexer stays open until every reference is released. */
+    synchronized void retain() throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        users++;
+    }
+
+    /** Gives a reference back; the last one closes the port and ends both threads. */
+    void release() {
+        synchronized (this) {
+            if (--users > 0 || closed) {
+                return;
+            }
+            closed = true;
+        }
+        shutdown();
+    }
+
+    /** Closes regardless of users (the engine is closing); their sockets fail. */
+    void forceClose() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (ConnectionEndpoint endpoint : connections.values()) {
+            endpoint.abort("transport closed");
+        }
+        ListenerEndpoint current = listener;
+        if (current != null) {
+            current.abort();
+        }
+        shutdown();
+    }
+
+    private void shutdown() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to release
+        }
+        LockSupport.unpark(sender);
+        engine.forget(this);
+        if (Thread.currentThread() != receiver && Thread.currentThread() != sender) {
+            join(receiver);
+            join(sender);
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(THREAD_JOIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void register(ConnectionEndpoint endpoint) {
+        connections.put(endpoint.localSocketId(), endpoint);
+    }
+
+    void unregister(ConnectionEndpoint endpoint) {
+        connections.remove(endpoint.localSocketId(), endpoint);
+    }
+
+    void setListener(ListenerEndpoint endpoint) throws IOException {
+        synchronized (this) {
+            if (listener != null && endpoint != null) {
+                throw new java.net.BindException("a listener already uses " + localAddress);
+            }
+            listener = endpoint;
+        }
+    }
+
+    /** Sends a datagram; a failure is counted, and loss recovery takes care of it like any other loss. */
+    void send(ByteBuffer datagram, InetSocketAddress target) {
+        try {
+            channel.send(datagram, target);
+        } catch (IOException e) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Tells the sender thread there may be new work (data written, window opened). */
+    void wakeSender() {
+        if (senderIdle) {
+            LockSupport.unpark(sender);
+        }
+    }
+
+    private void receiveLoop() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(65_536);
+        while (!closed) {
+            InetSocketAddress source;
+            try {
+                buffer.clear();
+                source = (InetSocketAddress) channel.receive(buffer);
+            } catch (IOException e) {
+                if (!closed && !channel.isOpen()) {
+                    forceClose();
+                }
+                break;
+            }
+            if (source == null) {
+                continue;
+            }
+            buffer.flip();
+            try {
+                dispatch(buffer, source, System.nanoTime());
+            } catch (RuntimeException e) {
+                // a packet that trips a bug must not take the port down for every other socket
+                dropped.incrementAndGet();
+            }
+        }
+    }
+
+    private void dispatch(ByteBuffer packet, InetSocketAddress source, long nowNanos) {
+        if (packet.limit() < Packet.HEADER_LENGTH) {
+            dropped.incrementAndGet();
+            return;
+        }
+        int destination = Packet.destinationSocketId(packet);
+        if (destination == 0) {
+            ListenerEndpoint current = listener;
+            if (current != null) {
+                current.deliver(packet, source, nowNanos);
+                return;
+            }
+            for (ConnectionEndpoint endpoint : connections.values()) {
+                if (endpoint.isConnecting() && endpoint.peer().equals(source)) {
+                    endpoint.deliver(packet, source, nowNanos);
+                    return;
+                }
+            }
+            dropped.incrementAndGet();
+            return;
+        }
+        ConnectionEndpoint endpoint = connections.get(destination);
+        if (endpoint == null || !endpoint.peer().equals(source)) {
+            dropped.incrementAndGet();
+            return;
+        }
+        endpoint.deliver(packet, source, nowNanos);
+        if (endpoint.hasDataDue()) {
+            wakeSender();
+        }
+    }
+
+    private void sendLoop() {
+        ByteBuffer scratch = ByteBuffer.allocateDirect(65_536);
+        while (!closed) {
+            long now = System.nanoTime();
+            long earliest = now + IDLE_WAIT_NANOS;
+            for (ConnectionEndpoint endpoint : connections.values()) {
+                try {
+                    earliest = Math.min(earliest, endpoint.service(scratch, now));
+                } catch (RuntimeException e) {
+                    endpoint.abort("internal error: " + e);
+                }
+            }
+            long wait = earliest - System.nanoTime();
+            if (wait > SPIN_NANOS) {
+                senderIdle = true;
+                // an unpark between these two lines leaves a permit behind, so the park then returns at once
+                LockSupport.parkNanos(this, Math.min(wait - SPIN_NANOS / 2, IDLE_WAIT_NANOS));
+                senderIdle = false;
+            } else if (wait > 0) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Multiplexer[" + localAddress + ", " + connections.size() + " sockets]";
+    }
+}

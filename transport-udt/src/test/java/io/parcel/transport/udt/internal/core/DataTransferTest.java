@@ -1,0 +1,365 @@
+package io.parcel.transport.udt.internal.core;
+
+import io.parcel.transport.udt.internal.wire.Ack;
+import io.parcel.transport.udt.internal.wire.ControlPacket;
+import io.parcel.transport.udt.internal.wire.DataPacket;
+import io.parcel.transport.udt.internal.wire.HalfClose;
+import io.parcel.transport.udt.internal.wire.LossReport;
+import io.parcel.transport.udt.internal.wire.Packet;
+import io.parcel.transport.udt.internal.wire.SeqNo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import static io.parcel.transport.udt.internal.core.InMemoryLink.MILLI;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The connection state machine stepped by hand: every loss, duplicate and timer expiry is chosen by the test. */
+class DataTransferTest {
+    private static byte[] data(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static InMemoryLink connected(int initialSequence) {
+        InMemoryLink link = new InMemoryLink();
+        link.connectClient(initialSequence);
+        link.deliverAll();
+        assertEquals(UdtConnection.State.CONNECTED, link.client.state());
+        return link;
+    }
+
+    private static int sequenceOf(InMemoryLink.Datagram datagram) {
+        return DataPacket.sequence(datagram.buffer());
+    }
+
+    @Test
+    void deliversInOrderWithoutLoss() {
+        InMemoryLink link = connected(100);
+        byte[] data = data(300_000, 1);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertEquals(0, link.client.stats().retransmitted());
+        assertEquals(0, link.server.stats().naksSent());
+        assertTrue(link.count(d -> d.isControl(ControlPacket.TYPE_ACK2)) > 0, "ACK2 answers full ACKs");
+        assertTrue(link.count(d -> d.isControl(ControlPacket.TYPE_ACK)
+                && Packet.bodyLength(d.buffer()) == Ack.LIGHT_BODY_LENGTH) > 0, "light ACKs every 64 packets");
+        assertTrue(link.client.isSendBufferEmpty());
+    }
+
+    @Test
+    void sequenceNumbersWrapAroundTheTop() {
+        InMemoryLink link = connected(0x7FFFFFF0);
+        byte[] data = data(100_000, 2);
+        link.drop = d -> d.toServer() && d.isData() && sequenceOf(d) == 3 && link.client.stats().retransmitted() == 0;
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertEquals(1, link.client.stats().retransmitted());
+    }
+
+    @Test
+    void aLostDataPacketIsReportedAtOnceAndResent() {
+        InMemoryLink link = connected(500);
+        int lost = 500 + 20;
+        boolean[] dropped = {false};
+        link.drop = d -> {
+            if (d.toServer() && d.isData() && sequenceOf(d) == lost && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        byte[] data = data(100_000, 3);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertEquals(1, link.server.stats().naksSent());
+        assertEquals(1, link.client.stats().retransmitted());
+        InMemoryLink.Datagram nak = link.delivered.stream().filter(d -> d.isControl(ControlPacket.TYPE_NAK))
+                .findFirst().orElseThrow();
+        assertEquals(lost, LossReportProbe.single(nak.buffer()));
+    }
+
+    /** Decodes a one-number loss report. */
+    static final class LossReportProbe {
+        static int single(ByteBuffer packet) {
+            int[] found = {-1};
+            LossReport.decode(packet, (first, last) -> found[0] = first == last ? first : -2);
+            return found[0];
+        }
+    }
+
+    @Test
+    void aLostLossReportIsRepairedByTheTimers() {
+        InMemoryLink link = connected(1);
+        boolean[] dataDropped = {false};
+        boolean[] nakDropped = {false};
+        link.drop = d -> {
+            if (d.toServer() && d.isData() && sequenceOf(d) == 40 && !dataDropped[0]) {
+                dataDropped[0] = true;
+                return true;
+            }
+            if (!d.toServer() && d.isControl(ControlPacket.TYPE_NAK) && !nakDropped[0]) {
+                nakDropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        byte[] data = data(100_000, 4);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertTrue(nakDropped[0]);
+        assertTrue(link.server.stats().naksSent() >= 2 || link.client.stats().earlyRetransmits() >= 1,
+                "the receiver reported the loss again or the sender resent the stalled hole");
+        assertEquals(0, link.client.stats().expirations(), "without waiting for the EXP timer");
+    }
+
+    @Test
+    void aHoleWhoseEveryLossReportIsLostIsResentWithoutWaitingForExpiry() {
+        InMemoryLink link = connected(1);
+        byte[] warmUp = data(300_000, 14);
+        assertArrayEquals(warmUp, link.transfer(warmUp, MILLI, 5_000), "warm-up teaches both sides the RTT");
+        long expirations = link.client.stats().expirations();
+        int hole = SeqNo.add(1, 300_000 / 1456 + 40);
+        boolean[] dropped = {false};
+        link.drop = d -> {
+            if (d.toServer() && d.isData() && sequenceOf(d) == hole && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return !d.toServer() && d.isControl(ControlPacket.TYPE_NAK);
+        };
+        byte[] data = data(100_000, 15);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertTrue(dropped[0]);
+        assertEquals(1, link.client.stats().earlyRetransmits());
+        assertEquals(expirations, link.client.stats().expirations(), "repaired before the EXP timer");
+        assertEquals(1, link.client.stats().retransmitted());
+    }
+
+    @Test
+    void lostAcksOnlyDelayRelease() {
+        InMemoryLink link = connected(1);
+        link.drop = d -> !d.toServer() && d.isControl(ControlPacket.TYPE_ACK) && link.now < 1_200 * MILLI;
+        byte[] data = data(200_000, 5);
+        assertArrayEquals(data, link.transfer(data, MILLI, 10_000));
+        assertTrue(link.runUntil(link.client::isSendBufferEmpty, MILLI, 1_000));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void survivesRandomLossReorderingAndDuplication(long seed) {
+        InMemoryLink link = connected((int) (seed * 1_000_003) & 0x7FFFFFFF);
+        link.random = new Random(seed);
+        link.lossRate = 0.1;
+        link.duplicateRate = 0.05;
+        link.reorder = true;
+        byte[] data = data(150_000, seed);
+        assertArrayEquals(data, link.transfer(data, MILLI, 60_000), "seed " + seed);
+        assertTrue(link.server.stats().duplicatesReceived() > 0);
+        assertTrue(link.client.stats().retransmitted() > 0);
+    }
+
+    @Test
+    void silenceFromTheReceiverMakesTheSenderResendEverythingUnacknowledged() {
+        InMemoryLink link = connected(1);
+        byte[] data = data(20_000, 6);
+        link.client.write(data, 0, data.length);
+        link.drop = d -> !d.toServer() || d.isData();
+        link.step(MILLI);
+        int sent = (int) link.client.stats().dataSent();
+        assertTrue(sent > 0);
+        assertTrue(link.runUntil(() -> link.client.stats().expirations() > 0, 10 * MILLI, 100));
+        // paced: native CC leaves slow start on the timeout with the (still initial) receive rate of 16 pkt/s
+        assertTrue(link.runUntil(() -> link.client.stats().retransmitted() >= sent, 10 * MILLI, 500),
+                "go-back-N over all unacknowledged packets");
+        assertEquals(sent, link.client.stats().retransmitted());
+        link.drop = d -> false;
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        assertTrue(link.runUntil(() -> {
+            read[0] += Math.max(0, link.server.read(received, read[0], data.length - read[0]));
+            return read[0] == data.length;
+        }, MILLI, 5_000));
+        assertArrayEquals(data, received);
+    }
+
+    @Test
+    void withBbrAnExpiryResendsOnlyTheFirstUnacknowledgedPacket() {
+        InMemoryLink link = new InMemoryLink(new ConnectionConfig(1500, 256, 256, 25600, 0,
+                io.parcel.transport.udt.internal.wire.Handshake.SOCKET_TYPE_STREAM, 3_000 * MILLI,
+                io.parcel.transport.udt.internal.cc.BbrCongestionControl::new));
+        link.connectClient(1);
+        link.deliverAll();
+        byte[] data = data(20_000, 16);
+        link.client.write(data, 0, data.length);
+        link.drop = d -> !d.toServer() || d.isData();
+        link.step(MILLI);
+        assertTrue(link.client.stats().dataSent() > 1);
+        assertTrue(link.runUntil(() -> link.client.stats().expirations() > 0, 10 * MILLI, 100));
+        link.step(MILLI);
+        assertEquals(1, link.client.stats().retransmitted(), "one packet, not the whole window");
+        link.drop = d -> false;
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        assertTrue(link.runUntil(() -> {
+            read[0] += Math.max(0, link.server.read(received, read[0], data.length - read[0]));
+            return read[0] == data.length;
+        }, MILLI, 5_000));
+        assertArrayEquals(data, received);
+    }
+
+    @Test
+    void idlePeersExchangeKeepAlives() {
+        InMemoryLink link = connected(1);
+        link.runUntil(() -> false, 10 * MILLI, 100);
+        assertTrue(link.count(d -> d.isControl(ControlPacket.TYPE_KEEP_ALIVE)) >= 2);
+        assertNull(link.client.failure());
+        assertNull(link.server.failure());
+    }
+
+    @Test
+    void aSilentPeerIsDeclaredDeadAfterSixteenExpiriesAndFiveSeconds() {
+        InMemoryLink link = connected(1);
+        link.drop = d -> !d.toServer();
+        long start = link.now;
+        assertTrue(link.runUntil(link.client::isBroken, 50 * MILLI, 2_000));
+        long silentFor = link.now - start;
+        assertTrue(silentFor > 5_000 * MILLI, "not before 5 s: " + silentFor / MILLI + " ms");
+        assertTrue(silentFor < 60_000 * MILLI, "within a minute: " + silentFor / MILLI + " ms");
+        assertEquals("peer not responding", link.client.failure());
+        assertTrue(link.client.stats().expirations() >= 16);
+        assertThrows(IllegalStateException.class, () -> link.client.read(new byte[1], 0, 1));
+        assertThrows(IllegalStateException.class, () -> link.client.write(new byte[1], 0, 1));
+    }
+
+    @Test
+    void halfCloseEndsTheStreamAfterTheLastByteAndKeepsTheOtherDirection() {
+        InMemoryLink link = connected(10);
+        byte[] data = data(50_000, 7);
+        int written = link.client.write(data, 0, data.length);
+        assertEquals(data.length, written);
+        link.client.shutdownOutput(link.now);
+        assertThrows(IllegalStateException.class, () -> link.client.write(new byte[1], 0, 1));
+        byte[] received = new byte[data.length + 10];
+        int[] read = {0};
+        int[] last = {0};
+        assertTrue(link.runUntil(() -> {
+            int n = link.server.read(received, read[0], received.length - read[0]);
+            last[0] = n;
+            if (n > 0) {
+                read[0] += n;
+            }
+            return n < 0;
+        }, MILLI, 5_000));
+        assertEquals(data.length, read[0]);
+        assertArrayEquals(data, java.util.Arrays.copyOf(received, data.length));
+        long fins = link.count(d -> d.isControl(ControlPacket.TYPE_USER_DEFINED)
+                && ControlPacket.extendedType(d.buffer()) == HalfClose.EXTENDED_TYPE_FIN);
+        link.runUntil(() -> false, 10 * MILLI, 50);
+        assertEquals(fins, link.count(d -> d.isControl(ControlPacket.TYPE_USER_DEFINED)
+                && ControlPacket.extendedType(d.buffer()) == HalfClose.EXTENDED_TYPE_FIN), "acknowledged FIN stops");
+        byte[] reply = data(3_000, 8);
+        assertEquals(reply.length, link.server.write(reply, 0, reply.length));
+        byte[] back = new byte[reply.length];
+        int[] got = {0};
+        assertTrue(link.runUntil(() -> {
+            got[0] += Math.max(0, link.client.read(back, got[0], back.length - got[0]));
+            return got[0] == back.length;
+        }, MILLI, 2_000));
+        assertArrayEquals(reply, back);
+    }
+
+    @Test
+    void aLostFinIsSentAgain() {
+        InMemoryLink link = connected(10);
+        boolean[] dropped = {false};
+        link.drop = d -> {
+            if (d.isControl(ControlPacket.TYPE_USER_DEFINED) && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        link.client.shutdownOutput(link.now);
+        assertTrue(link.runUntil(() -> link.server.read(new byte[1], 0, 1) < 0, MILLI, 2_000));
+    }
+
+    @Test
+    void closeTellsThePeerWhoReadsToTheEnd() {
+        InMemoryLink link = connected(10);
+        byte[] data = data(5_000, 9);
+        link.client.write(data, 0, data.length);
+        assertTrue(link.runUntil(link.client::isSendBufferEmpty, MILLI, 1_000));
+        link.client.close(link.now);
+        link.deliverAll();
+        assertTrue(link.server.isPeerShutdown());
+        byte[] received = new byte[data.length];
+        assertEquals(data.length, link.server.read(received, 0, received.length));
+        assertArrayEquals(data, received);
+        assertEquals(-1, link.server.read(received, 0, 1));
+    }
+
+    @Test
+    void anAckForUnsentDataBreaksTheConnectionAsIn411() {
+        InMemoryLink link = connected(10);
+        ByteBuffer ack = ByteBuffer.allocate(64);
+        Ack.writeFull(ack, 1, 5_000, 100, 50, 100, false, 0, 0, link.client.localSocketId());
+        link.client.receive(ack, link.now);
+        assertTrue(link.client.isBroken());
+    }
+
+    @Test
+    void aLossReportOfUnsentDataBreaksTheConnectionAsIn411() {
+        InMemoryLink link = connected(10);
+        ByteBuffer nak = ByteBuffer.allocate(64);
+        LossReport.begin(nak, link.client.localSocketId());
+        LossReport.append(nak, 20, 30);
+        LossReport.end(nak);
+        link.client.receive(nak, link.now);
+        assertTrue(link.client.isBroken());
+    }
+
+    @Test
+    void malformedDatagramsAreDroppedAndCountedNeverThrown() {
+        InMemoryLink link = connected(10);
+        Random random = new Random(11);
+        int[] lengths = {0, 1, 15, 16, 17, 19, 20, 23, 63, 64, 1500, 2000};
+        Set<Integer> harmlessTypes = new HashSet<>(java.util.List.of(ControlPacket.TYPE_HANDSHAKE,
+                ControlPacket.TYPE_KEEP_ALIVE, ControlPacket.TYPE_DROP_REQUEST, 9, 100, 0x7FFF));
+        long before = link.client.stats().dropped();
+        for (int i = 0; i < 5_000; i++) {
+            int length = lengths[random.nextInt(lengths.length)];
+            ByteBuffer packet = ByteBuffer.allocate(length);
+            random.nextBytes(packet.array());
+            if (length >= 16) {
+                int type = new java.util.ArrayList<>(harmlessTypes).get(random.nextInt(harmlessTypes.size()));
+                packet.putInt(0, Packet.CONTROL_FLAG | (type << 16) | random.nextInt(0x10000));
+            }
+            link.client.receive(packet, link.now);
+        }
+        assertTrue(link.client.stats().dropped() > before);
+        assertFalse(link.client.isBroken(), String.valueOf(link.client.failure()));
+        byte[] data = data(20_000, 12);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000), "still works");
+    }
+
+    @Test
+    void randomDataPacketsNeverThrow() {
+        InMemoryLink link = connected(10);
+        Random random = new Random(13);
+        for (int i = 0; i < 5_000; i++) {
+            ByteBuffer packet = ByteBuffer.allocate(16 + random.nextInt(2000));
+            random.nextBytes(packet.array());
+            packet.putInt(0, packet.getInt(0) & 0x7FFFFFFF);
+            link.server.receive(packet, link.now);
+        }
+        assertTrue(link.server.stats().dropped() > 0);
+    }
+}
