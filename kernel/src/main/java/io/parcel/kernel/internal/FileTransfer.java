@@ -31,6 +31,11 @@ import static java.util.Objects.requireNonNull;
  */
 final class FileTransfer {
     private static final System.Logger LOG = System.getLogger(FileTransfer.class.getName());
+    /**
+     * Written ranges wait up to this long to be recorded together (sooner when half the backlog is reached): on a
+     * fast link one force then covers many MiB of every connection instead of 4 MiB of one.
+     */
+    private static final long RECORD_BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final int index;
     private final DownloadItem item;
@@ -248,16 +253,26 @@ final class FileTransfer {
         if (remaining.isEmpty()) {
             workers = 0;
         }
-        Job job = new Job(resource, destination, scheduler, singleStream);
+        // A crash loses at most about two mark intervals per connection beyond what is in flight.
+        long backlogLimit = Math.max(1, workers) * 2 * tuning.markInterval();
+        String threadPrefix = "parcel-download-" + threadSafeName(resource.name()) + "-";
+        ProgressRecorder recorder = new ProgressRecorder(destination, stop, backlogLimit,
+                settings.ioTimeout().isZero() ? Long.MAX_VALUE : settings.ioTimeout().toNanos(), this::addDone,
+                Math.max(1, workers), threadPrefix + "recorder-", RECORD_BATCH_NANOS);
+        Job job = new Job(resource, destination, scheduler, recorder, singleStream);
         List<Thread> threads = new ArrayList<>();
         List<SegmentWorker> segmentWorkers = new ArrayList<>();
-        String threadPrefix = "parcel-download-" + threadSafeName(resource.name()) + "-";
-        for (int i = 0; i < workers; i++) {
-            SegmentWorker worker = new SegmentWorker(job);
-            segmentWorkers.add(worker);
-            threads.add(Thread.ofPlatform().name(threadPrefix + (i + 1)).daemon(true).start(worker));
+        try (recorder) {
+            for (int i = 0; i < workers; i++) {
+                SegmentWorker worker = new SegmentWorker(job);
+                segmentWorkers.add(worker);
+                threads.add(Thread.ofPlatform().name(threadPrefix + (i + 1)).daemon(true).start(worker));
+            }
+            superviseAndRecord(threads, segmentWorkers, job);
+        } catch (InterruptedException e) {
+            // Only closing the recorder waits here; the file's work is over by then.
+            Thread.currentThread().interrupt();
         }
-        joinAll(threads, segmentWorkers);
         Throwable cause;
         synchronized (this) {
             cause = failure;
@@ -284,38 +299,55 @@ final class FileTransfer {
         }
     }
 
-    private void joinAll(List<Thread> threads, List<SegmentWorker> workers) {
+    /**
+     * Runs on the file's thread while its connections work: records what they wrote (see {@link ProgressRecorder}),
+     * closes a stream whose read hangs, and returns once every connection ended and everything posted is recorded.
+     */
+    private void superviseAndRecord(List<Thread> threads, List<SegmentWorker> workers, Job job) {
         // Workers end on their own: every read is bounded by the source's timeout and every wait by the stop signal.
         // The watchdog and the bound here only guard against a plugin that breaks that promise.
         long graceNanos = settings.ioTimeout().plus(settings.connectTimeout()).plusSeconds(30).toNanos();
         long stallLimitNanos = settings.ioTimeout().multipliedBy(2).toNanos();
         long checkMillis = Math.max(10, Math.min(1000, settings.ioTimeout().toMillis() / 4));
-        for (Thread thread : threads) {
-            boolean interrupted = false;
-            long stoppedSince = 0;
-            while (thread.isAlive()) {
-                long now = System.nanoTime();
-                workers.forEach(worker -> worker.closeIfStalled(now, stallLimitNanos));
-                try {
-                    thread.join(checkMillis);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    stop.stop();
-                }
-                if (stop.isStopped()) {
-                    if (stoppedSince == 0) {
-                        stoppedSince = System.nanoTime();
-                    } else if (System.nanoTime() - stoppedSince > graceNanos) {
-                        LOG.log(System.Logger.Level.WARNING, "{0} did not stop within {1} s; leaving it behind",
-                                thread.getName(), TimeUnit.NANOSECONDS.toSeconds(graceNanos));
-                        break;
-                    }
-                }
+        boolean interrupted = false;
+        long stoppedSince = 0;
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+            long now = System.nanoTime();
+            workers.forEach(worker -> worker.closeIfStalled(now, stallLimitNanos));
+            try {
+                job.recorder().recordPending(checkMillis);
+            } catch (InterruptedException e) {
+                interrupted = true;
+                stop.stop();
+            } catch (IOException | RuntimeException e) {
+                job.fail(e);
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (stop.isStopped()) {
+                if (stoppedSince == 0) {
+                    stoppedSince = System.nanoTime();
+                } else if (System.nanoTime() - stoppedSince > graceNanos) {
+                    threads.stream().filter(Thread::isAlive).forEach(thread -> LOG.log(System.Logger.Level.WARNING,
+                            "{0} did not stop within {1} s; leaving it behind", thread.getName(),
+                            TimeUnit.NANOSECONDS.toSeconds(graceNanos)));
+                    break;
+                }
             }
         }
+        // The last round: what the connections posted before they ended, also after a failure (for a resume).
+        try {
+            job.recorder().recordPending(0);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } catch (IOException | RuntimeException e) {
+            job.fail(e);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void addDone(long bytes) {
+        doneBytes += bytes;
     }
 
     private static long ceilDiv(long value, long divisor) {
@@ -337,13 +369,25 @@ final class FileTransfer {
         private final Resource resource;
         private final Destination destination;
         private final SegmentScheduler scheduler;
+        private final ProgressRecorder recorder;
         private final boolean singleStream;
 
-        private Job(Resource resource, Destination destination, SegmentScheduler scheduler, boolean singleStream) {
+        private Job(Resource resource, Destination destination, SegmentScheduler scheduler, ProgressRecorder recorder,
+                    boolean singleStream) {
             this.resource = resource;
             this.destination = destination;
             this.scheduler = scheduler;
+            this.recorder = recorder;
             this.singleStream = singleStream;
+        }
+
+        ProgressRecorder recorder() {
+            return recorder;
+        }
+
+        /** A connection ended: the file's thread looks at once whether it was the last. */
+        void workerEnded() {
+            recorder.wake();
         }
 
         Resource resource() {
@@ -396,17 +440,12 @@ final class FileTransfer {
             }
             scheduler.abort();
             stop.stop();
+            recorder.wake();
         }
 
         void received(long bytes) {
             synchronized (FileTransfer.this) {
                 transferredBytes += bytes;
-            }
-        }
-
-        void marked(long bytes) {
-            synchronized (FileTransfer.this) {
-                doneBytes += bytes;
             }
         }
 

@@ -13,8 +13,10 @@ import io.parcel.spi.TransferException;
 
 /**
  * One connection of one file: takes segments from the scheduler until none is left, reads each from the source into
- * a reused buffer and writes it to the destination at its offsets, recording progress durably every few MiB and at
- * each segment's end. Transient failures are retried with backoff from the first byte not yet received; a failure
+ * a reused buffer and writes it to the destination at its offsets, handing what it wrote to the file's
+ * {@link ProgressRecorder} every few MiB, every second on a slow link, and at each segment's end; the connection
+ * never waits for the recording itself (a force to disk), only when the recorder falls too far behind.
+ * Transient failures are retried with backoff from the first byte not yet received; a failure
  * that retrying cannot fix fails the whole file. Runs on its own thread; owns the stream it opened.
  */
 final class SegmentWorker implements Runnable {
@@ -56,6 +58,7 @@ final class SegmentWorker implements Runnable {
             job.fail(e);
         } finally {
             closeStream();
+            job.workerEnded();
         }
     }
 
@@ -234,11 +237,10 @@ final class SegmentWorker implements Runnable {
         }
     }
 
-    /** Records {@code [unmarkedFrom, upTo)} durably. */
+    /** Hands {@code [unmarkedFrom, upTo)} to the recorder, which records it durably soon. */
     private void markWritten(long upTo) throws IOException {
         if (upTo > unmarkedFrom) {
-            job.destination().markDone(new ByteRange(unmarkedFrom, upTo));
-            job.marked(upTo - unmarkedFrom);
+            job.recorder().post(new ByteRange(unmarkedFrom, upTo));
             unmarkedFrom = upTo;
         }
         lastMarkNanos = System.nanoTime();

@@ -397,6 +397,45 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void progressIsRecordedEveryMarkIntervalWhileASegmentIsStillRunning() throws Exception {
+        long size = 1 * MIB;
+        long stallAt = 640 * KIB;
+        source.add("cadence", size).stallAt("cadence", stallAt, 1);
+        Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("cadence")),
+                options("connections", "1", "segment-size", "1M", "timeout", "60s")));
+        try {
+            waitFor(() -> download.status().get(0).transferredBytes() == stallAt);
+            // The one segment is far from its end, yet a kill now would lose less than one mark interval (96 KiB).
+            waitFor(() -> download.status().get(0).doneBytes() > stallAt - 96 * KIB);
+            List<ByteRange> journal = sink.file("cadence").journal();
+            assertEquals(1, journal.size(), journal.toString());
+            assertEquals(0, journal.get(0).start());
+            assertTrue(journal.get(0).end() > stallAt - 96 * KIB && journal.get(0).end() <= stallAt, journal.toString());
+            assertEquals(journal.get(0).length(), download.status().get(0).doneBytes());
+        } finally {
+            download.cancel();
+            download.close();
+        }
+    }
+
+    @Test
+    void connectionsHandTheirProgressToTheFilesThreadAndNeverRecordItThemselves() throws Exception {
+        long size = 3 * MIB + 17;
+        source.add("handed", size);
+
+        DownloadReport report = run(options("connections", "4", "segment-size", "256K"), DownloadItem.of("handed"));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        assertEquals(size, only(report).doneBytes());
+        assertStoredCorrectly("handed", size);
+        assertFalse(sink.markingThreads().isEmpty());
+        for (String thread : sink.markingThreads()) {
+            assertTrue(thread.startsWith("parcel-files-") || thread.startsWith("parcel-download-handed-recorder-"),
+                    "a connection recorded its progress itself: " + thread);
+        }
+    }
+
+    @Test
     void closingTheKernelStopsRunningDownloads() throws Exception {
         source.add("forever", MIB).stallAt("forever", 0, 1);
         Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("forever")),

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -27,6 +28,7 @@ final class InMemorySink implements Sink {
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final List<InMemoryDestination> opened = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
+    private final Set<String> markingThreads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** A file as the sink holds it between runs. */
@@ -97,6 +99,11 @@ final class InMemorySink implements Sink {
             throw new AssertionError("no file named " + name + "; have " + files.keySet());
         }
         return file;
+    }
+
+    /** Names of the threads that called markDone. */
+    Set<String> markingThreads() {
+        return Set.copyOf(markingThreads);
     }
 
     List<String> violations() {
@@ -189,7 +196,13 @@ final class InMemorySink implements Sink {
                 violations.add("markDone after close: " + range);
                 return;
             }
+            markingThreads.add(Thread.currentThread().getName());
             synchronized (file) {
+                // Only what this run wrote may be recorded (an earlier run's ranges are never marked again).
+                if (!SegmentSchedulerTest.union(file.writes).stream().anyMatch(written ->
+                        written.start() <= range.start() && range.end() <= written.end())) {
+                    violations.add("markDone of bytes never written: " + range);
+                }
                 file.addToJournal(range);
             }
         }

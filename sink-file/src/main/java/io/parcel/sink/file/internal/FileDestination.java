@@ -11,7 +11,6 @@ import io.parcel.spi.VerificationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -21,8 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -33,10 +30,17 @@ import static java.util.Objects.requireNonNull;
 /**
  * One resource being written to {@code <dir>/<name>.partial}, with its journal at {@code <name>.partial.journal}.
  *
- * <p>Data goes through an {@link AsynchronousFileChannel} waited on without interruption: an interrupted thread
- * in a plain {@code FileChannel} write closes the channel for every thread (ClosedByInterruptException), and the
- * kernel may interrupt one slow connection's worker while seven others write to the same file. The
- * {@link Journal} is interrupt-safe as well.
+ * <p>Writes go through {@link DataWriters}, one plain {@code FileChannel} per writing thread, so an interrupt
+ * reaching one writer never closes the file for the others. Forces, the lock, size and truncation go through an
+ * {@link AsynchronousFileChannel}, whose calls an interrupt cannot abort. The {@link Journal} is interrupt-safe
+ * as well.
+ *
+ * <p>When an MD5 is to be checked, a {@link PrefixDigest} hashes the recorded prefix of the file while it
+ * downloads, so commit reads only the tail back.
+ *
+ * <p>{@link #markDone} forces the data only when some of its range was written after the last force began
+ * ({@link UnforcedRanges}): when many ranges are marked at once or one after the other (many connections, or a
+ * caller marking a batch), one force serves them all.
  *
  * <p>Thread-safety: {@link #write} and {@link #markDone} from many threads at once; {@link #commit} and
  * {@link #close} once, after the writers stopped. A lock on the partial file keeps a second process out.
@@ -53,10 +57,18 @@ public final class FileDestination implements Destination {
     private final boolean overwrite;
     private final System.Logger logger;
     private final AsynchronousFileChannel data;
+    private final DataWriters writers;
+    /** The MD5 computed as the file arrives; null when no MD5 is to be checked. */
+    private final PrefixDigest digest;
     private final FileLock lock;
     private final Journal journal;
     private final List<ByteRange> doneAtOpen;
     private volatile State state = State.OPEN;
+    /** Serialises forces, so that a caller finding its range covered by a finished force skips its own. */
+    private final Object forceLock = new Object();
+    private final UnforcedRanges unforced = new UnforcedRanges();
+    /** Forces done by {@link #markDone} (for tests). */
+    private long forces;
 
     private FileDestination(Path dir, Path finalPath, Resource resource, boolean verify, boolean overwrite,
                             System.Logger logger, AsynchronousFileChannel data, FileLock lock,
@@ -70,6 +82,9 @@ public final class FileDestination implements Destination {
         this.overwrite = overwrite;
         this.logger = logger;
         this.data = data;
+        this.writers = new DataWriters(partialPath);
+        this.digest = verify && resource.md5().isPresent()
+                ? new PrefixDigest(partialPath, doneAtOpen, "parcel-md5-" + finalPath.getFileName()) : null;
         this.lock = lock;
         this.journal = journal;
         this.doneAtOpen = List.copyOf(doneAtOpen);
@@ -200,11 +215,9 @@ public final class FileDestination implements Destination {
             throw new IllegalArgumentException("write of " + length + " bytes at " + offset + " is outside "
                     + resource.name() + " (" + resource.size() + " bytes)");
         }
-        long position = offset;
         try {
-            while (buffer.hasRemaining()) {
-                position += awaitUninterruptibly(data.write(buffer, position));
-            }
+            writers.write(offset, buffer);
+            unforced.written(ByteRange.ofLength(offset, length));
         } catch (IOException e) {
             throw FileChecks.writeFailure(partialPath, e);
         }
@@ -220,10 +233,37 @@ public final class FileDestination implements Destination {
         }
         try {
             // Data first: a journal record must never promise bytes that a crash could still lose.
-            data.force(false);
+            force(range);
             journal.append(range);
+            if (digest != null) {
+                digest.recorded(range);
+            }
         } catch (IOException e) {
             throw FileChecks.writeFailure(journalPath, e);
+        }
+    }
+
+    /** Makes the data of {@code range} durable, unless a force since its writes did so already. */
+    private void force(ByteRange range) throws IOException {
+        synchronized (forceLock) {
+            if (!unforced.overlaps(range)) {
+                return;
+            }
+            List<ByteRange> covered = unforced.snapshot();
+            data.force(false);
+            unforced.forced(covered);
+            forces++;
+        }
+    }
+
+    /** Bytes the MD5 covered before commit, or -1 without an MD5 check (for tests). */
+    long md5HashedWhileDownloading() {
+        return digest == null ? -1 : digest.hashedWhileDownloading();
+    }
+
+    long forces() {
+        synchronized (forceLock) {
+            return forces;
         }
     }
 
@@ -238,11 +278,9 @@ public final class FileDestination implements Destination {
                         + length);
             }
             warnAboutGaps(length);
-            if (verify && resource.md5().isPresent()) {
-                String actual;
-                try (FileChannel reader = FileChannel.open(partialPath, StandardOpenOption.READ)) {
-                    actual = FileChecks.md5(reader);
-                }
+            if (digest != null) {
+                // Most of the file was hashed while it downloaded; this reads only the rest.
+                String actual = digest.finish();
                 if (!actual.equals(resource.md5().get())) {
                     throw fail("MD5 mismatch for " + finalPath + ": expected " + resource.md5().get() + ", got "
                             + actual);
@@ -299,7 +337,10 @@ public final class FileDestination implements Destination {
 
     private void closeFiles() throws IOException {
         IOException failure = null;
-        for (AutoCloseable closeable : new AutoCloseable[] {lock, data, journal}) {
+        if (digest != null) {
+            digest.close();
+        }
+        for (AutoCloseable closeable : new AutoCloseable[] {lock, writers, data, journal}) {
             try {
                 if (closeable == lock) {
                     if (lock.isValid()) {
@@ -326,27 +367,6 @@ public final class FileDestination implements Destination {
         State current = state;
         if (current != State.OPEN) {
             throw new IllegalStateException(finalPath + " is " + current.name().toLowerCase(Locale.ROOT));
-        }
-    }
-
-    /** Waits for an asynchronous write; an interrupt is remembered, not acted on, so the write is never torn. */
-    private static int awaitUninterruptibly(Future<Integer> write) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return write.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    throw cause instanceof IOException io ? io : new IOException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -32,7 +32,14 @@ import static java.util.Objects.requireNonNull;
 public final class Journal implements Closeable {
     private final Path path;
     private final RandomAccessFile file;
+    private final Object syncLock = new Object();
+    // Guarded by this.
     private long end;
+    /** Records appended so far; guarded by this. */
+    private long appended;
+    /** Records known durable, and the syncs that made them so; guarded by syncLock. */
+    private long synced;
+    private long syncs;
 
     private Journal(Path path, RandomAccessFile file, long end) {
         this.path = path;
@@ -165,14 +172,37 @@ public final class Journal implements Closeable {
     }
 
     /**
-     * Appends one range record and syncs it to storage. Thread-safe. A record torn by a failed write is
+     * Appends one range record and syncs it to storage. Thread-safe; appends from several threads at once share
+     * syncs (one sync covers every record written before it began). A record torn by a failed write is
      * overwritten by the next append, so it cannot hide later records from {@link #read}.
      */
-    public synchronized void append(ByteRange range) throws IOException {
-        file.seek(end);
-        file.write(JournalRecord.range(range));
-        file.getFD().sync();
-        end += JournalRecord.RANGE_RECORD_LENGTH;
+    public void append(ByteRange range) throws IOException {
+        long mine;
+        synchronized (this) {
+            file.seek(end);
+            file.write(JournalRecord.range(range));
+            end += JournalRecord.RANGE_RECORD_LENGTH;
+            mine = ++appended;
+        }
+        synchronized (syncLock) {
+            if (synced >= mine) {
+                return;
+            }
+            long covered;
+            synchronized (this) {
+                covered = appended;
+            }
+            file.getFD().sync();
+            synced = covered;
+            syncs++;
+        }
+    }
+
+    /** Syncs done by {@link #append} (for tests). */
+    long syncs() {
+        synchronized (syncLock) {
+            return syncs;
+        }
     }
 
     public Path path() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -39,11 +40,12 @@ public final class HttpSettings {
     private final int maxRedirects;
     private final Duration connectTimeout;
     private final Duration ioTimeout;
-    private final SSLSocketFactory tlsSocketFactory;
+    private final Supplier<SSLSocketFactory> tlsSocketFactory;
     private final String userAgent;
 
     public HttpSettings(Optional<AuthToken> token, List<HeaderField> headers, Optional<URI> serverUrl, int maxRedirects,
-                        Duration connectTimeout, Duration ioTimeout, SSLSocketFactory tlsSocketFactory, String userAgent) {
+                        Duration connectTimeout, Duration ioTimeout, Supplier<SSLSocketFactory> tlsSocketFactory,
+                        String userAgent) {
         this.token = requireNonNull(token, "token is null");
         this.headers = List.copyOf(requireNonNull(headers, "headers is null"));
         this.serverUrl = requireNonNull(serverUrl, "serverUrl is null");
@@ -69,7 +71,16 @@ public final class HttpSettings {
         }
         Duration connectTimeout = positive(options.get(CommonOptions.CONNECT_TIMEOUT), CommonOptions.CONNECT_TIMEOUT.name());
         Duration ioTimeout = positive(options.get(CommonOptions.IO_TIMEOUT), CommonOptions.IO_TIMEOUT.name());
-        SSLSocketFactory tls = TrustMaterial.socketFactory(Optional.ofNullable(options.get(HttpSourceOptions.CA_FILE)));
+        Path caFile = options.get(HttpSourceOptions.CA_FILE);
+        Supplier<SSLSocketFactory> tls;
+        if (caFile != null) {
+            // Read now: a bad CA file is a usage error, to report before any transfer starts.
+            SSLSocketFactory withCaFile = TrustMaterial.socketFactory(Optional.of(caFile));
+            tls = () -> withCaFile;
+        } else {
+            // The JDK's default TLS context costs a few hundred ms of CPU to load; plain-HTTP downloads never need it.
+            tls = new LazyDefaultTls();
+        }
         return new HttpSettings(token, headers, serverUrl, maxRedirects, connectTimeout, ioTimeout, tls,
                 defaultUserAgent());
     }
@@ -173,7 +184,7 @@ public final class HttpSettings {
     }
 
     public SSLSocketFactory tlsSocketFactory() {
-        return tlsSocketFactory;
+        return tlsSocketFactory.get();
     }
 
     public String userAgent() {
@@ -190,5 +201,25 @@ public final class HttpSettings {
         return "HttpSettings[token=" + (token.isPresent() ? "present" : "none") + ", headers=" + headers
                 + ", server-url=" + serverUrl.map(Urls::display).orElse("none") + ", max-redirects=" + maxRedirects
                 + ", connect-timeout=" + connectTimeout + ", timeout=" + ioTimeout + ", user-agent=" + userAgent + "]";
+    }
+
+    /** The JDK's default TLS socket factory, loaded on first use; thread-safe. */
+    private static final class LazyDefaultTls implements Supplier<SSLSocketFactory> {
+        private volatile SSLSocketFactory factory;
+
+        @Override
+        public SSLSocketFactory get() {
+            SSLSocketFactory current = factory;
+            if (current == null) {
+                synchronized (this) {
+                    current = factory;
+                    if (current == null) {
+                        current = TrustMaterial.defaultSocketFactory();
+                        factory = current;
+                    }
+                }
+            }
+            return current;
+        }
     }
 }

@@ -25,6 +25,15 @@ final class TrustMaterial {
     private TrustMaterial() {
     }
 
+    /** The JDK's default TLS socket factory; its failure to load is a broken runtime, not a usage error. */
+    static SSLSocketFactory defaultSocketFactory() {
+        try {
+            return SSLContext.getDefault().getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the Java runtime's default TLS context cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
     static SSLSocketFactory socketFactory(Optional<Path> caFile) throws UsageException {
         try {
             if (caFile.isEmpty()) {
