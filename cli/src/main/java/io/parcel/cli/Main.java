@@ -1,0 +1,139 @@
+package io.parcel.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import io.parcel.cli.internal.BaseCommand;
+import io.parcel.cli.internal.CommandFactory;
+import io.parcel.cli.internal.DemoCommand;
+import io.parcel.cli.internal.DownloadCommand;
+import io.parcel.cli.internal.Failures;
+import io.parcel.cli.internal.InteractivePrompt;
+import io.parcel.cli.internal.ParcelCommand;
+import io.parcel.cli.internal.PluginsCommand;
+import io.parcel.cli.internal.VersionCommand;
+import io.parcel.cli.perf.PerfCommand;
+import io.parcel.cli.relay.ServeCommand;
+import io.parcel.cli.relay.TunnelCommand;
+import io.parcel.spi.ExitCode;
+import io.parcel.spi.UsageException;
+import picocli.CommandLine;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The {@code parcel} command. The only place that calls {@link System#exit}; everything else returns exit codes
+ * (see {@link io.parcel.spi.ExitCode}).
+ */
+public final class Main {
+    /**
+     * The commands under {@code parcel}, in help order. A command is a picocli {@code @Command} class with a public
+     * no-argument constructor or one taking a {@link CliEnvironment}; registering one is one line here.
+     */
+    static final List<Class<?>> COMMANDS = List.of(
+            DownloadCommand.class,
+            PluginsCommand.class,
+            DemoCommand.class,
+            VersionCommand.class,
+            PerfCommand.class,
+            ServeCommand.class,
+            TunnelCommand.class,
+            CommandLine.HelpCommand.class);
+
+    private static final String DEFAULT_COMMAND = "download";
+    private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        CliEnvironment environment = CliEnvironment.system();
+        int code = run(environment, args);
+        environment.out().flush();
+        environment.err().flush();
+        System.exit(code);
+    }
+
+    /** Runs {@code parcel args} in {@code environment} and returns the exit code. */
+    public static int run(CliEnvironment environment, String... args) {
+        requireNonNull(environment, "environment is null");
+        requireNonNull(args, "args is null");
+        CommandLine commandLine = commandLine(environment);
+        List<String> arguments;
+        try {
+            arguments = arguments(commandLine, environment, List.of(args));
+        } catch (UsageException e) {
+            return Failures.report(e, false, environment.err());
+        } catch (RuntimeException e) {
+            return Failures.report(e, List.of(args).contains("--debug"), environment.err());
+        }
+        if (arguments.isEmpty()) {
+            commandLine.usage(environment.err());
+            return ExitCode.USAGE.code();
+        }
+        return commandLine.execute(arguments.toArray(String[]::new));
+    }
+
+    /** The command tree, writing to {@code environment}'s streams. */
+    public static CommandLine commandLine(CliEnvironment environment) {
+        CommandLine commandLine = new CommandLine(new ParcelCommand(), new CommandFactory(environment));
+        for (Class<?> command : COMMANDS) {
+            commandLine.addSubcommand(command);
+        }
+        commandLine.setOut(environment.out());
+        commandLine.setErr(environment.err());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setUsageHelpAutoWidth(environment.terminal());
+        commandLine.setParameterExceptionHandler(Main::onBadParameters);
+        commandLine.setExecutionExceptionHandler((failure, failedCommand, parseResult) -> {
+            Object command = failedCommand.getCommand();
+            boolean debug = command instanceof BaseCommand base
+                    ? base.debugEnabled() : parseResult.originalArgs().contains("--debug");
+            return Failures.report(failure, debug, failedCommand.getErr());
+        });
+        return commandLine;
+    }
+
+    /**
+     * The original Parcel's forms: no command means {@code download}; no arguments at all on a terminal asks for
+     * URLs or file IDs. Returns an empty list when there is nothing to run (usage goes to standard error).
+     */
+    static List<String> arguments(CommandLine commandLine, CliEnvironment environment, List<String> args)
+            throws UsageException {
+        if (args.isEmpty()) {
+            if (!environment.terminal()) {
+                return List.of();
+            }
+            List<String> locators = InteractivePrompt.ask(environment);
+            if (locators.isEmpty()) {
+                throw new UsageException("nothing to download: no URL or file ID was entered");
+            }
+            List<String> download = new ArrayList<>(List.of(DEFAULT_COMMAND, "--"));
+            download.addAll(locators);
+            return download;
+        }
+        String first = args.get(0);
+        if (commandLine.getSubcommands().containsKey(first) || TOP_LEVEL_OPTIONS.contains(first)) {
+            return args;
+        }
+        List<String> download = new ArrayList<>(List.of(DEFAULT_COMMAND));
+        download.addAll(args);
+        return download;
+    }
+
+    private static int onBadParameters(CommandLine.ParameterException failure, String[] args) {
+        CommandLine failed = failure.getCommandLine();
+        PrintWriter err = failed.getErr();
+        err.println("parcel: " + Failures.message(failure));
+        CommandLine.UnmatchedArgumentException.printSuggestions(failure, err);
+        err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for more information.");
+        if (Arrays.asList(args).contains("--debug")) {
+            failure.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCode.USAGE.code();
+    }
+}

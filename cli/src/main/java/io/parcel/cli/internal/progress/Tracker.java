@@ -1,0 +1,71 @@
+package io.parcel.cli.internal.progress;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.parcel.kernel.FileState;
+import io.parcel.kernel.FileStatus;
+
+/** Rates per file and in total, fed with every snapshot a view sees. Not thread-safe; one per view. */
+final class Tracker {
+    private final Map<String, RateMeter> meters = new HashMap<>();
+    private final RateMeter total = new RateMeter();
+    private Long firstNanos;
+
+    /** The sums over one snapshot. */
+    record Totals(int files, int finished, int failed, long size, long doneBytes, int connections) {
+    }
+
+    void record(List<FileStatus> files, long nanoTime) {
+        if (firstNanos == null) {
+            firstNanos = nanoTime;
+        }
+        long transferred = 0;
+        for (FileStatus file : files) {
+            meters.computeIfAbsent(file.locator(), locator -> new RateMeter()).record(nanoTime, file.transferredBytes());
+            transferred += file.transferredBytes();
+        }
+        total.record(nanoTime, transferred);
+    }
+
+    double rate(FileStatus file) {
+        RateMeter meter = meters.get(file.locator());
+        return meter == null ? Double.NaN : meter.rate();
+    }
+
+    double totalRate() {
+        return total.rate();
+    }
+
+    /** Seconds since the first snapshot. */
+    double elapsedSeconds(long nanoTime) {
+        return firstNanos == null ? 0 : (nanoTime - firstNanos) / 1e9;
+    }
+
+    static boolean isActive(FileStatus file) {
+        return file.state() == FileState.DESCRIBING || file.state() == FileState.RUNNING
+                || file.state() == FileState.VERIFYING;
+    }
+
+    /** Sizes add up only when every size is known; else the total size is -1. */
+    static Totals totals(List<FileStatus> files) {
+        int finished = 0;
+        int failed = 0;
+        long size = 0;
+        long done = 0;
+        int connections = 0;
+        for (FileStatus file : files) {
+            if (file.state().isFinal()) {
+                finished++;
+            }
+            if (file.state() == FileState.FAILED) {
+                failed++;
+            }
+            size = size < 0 || file.size() < 0 ? -1 : size + file.size();
+            done += file.doneBytes();
+            connections += file.activeConnections();
+        }
+        return new Totals(files.size(), finished, failed, size, done, connections);
+    }
+}

@@ -1,0 +1,43 @@
+package io.parcel.cli.internal.progress;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.parcel.kernel.DownloadReport;
+import io.parcel.kernel.FileState;
+import io.parcel.kernel.FileStatus;
+import io.parcel.spi.ExitCode;
+
+/** Hand-made status snapshots, as a download would report them. */
+final class Snapshots {
+    static final long MIB = 1 << 20;
+    static final long SECOND = 1_000_000_000L;
+
+    private Snapshots() {
+    }
+
+    static FileStatus running(String name, long size, long done, long transferred, int connections, long seconds) {
+        return new FileStatus("http://host/" + name, name, Optional.of("/data/" + name), size, done, transferred,
+                connections, FileState.RUNNING, Duration.ofSeconds(seconds), Optional.empty());
+    }
+
+    static FileStatus pending(String name) {
+        return new FileStatus("http://host/" + name, "http://host/" + name, Optional.empty(), -1, 0, 0, 0,
+                FileState.PENDING, Duration.ZERO, Optional.empty());
+    }
+
+    static FileStatus done(String name, long size, long seconds) {
+        return new FileStatus("http://host/" + name, name, Optional.of("/data/" + name), size, size, size, 0,
+                FileState.DONE, Duration.ofSeconds(seconds), Optional.empty());
+    }
+
+    static FileStatus failed(String name, String reason) {
+        return new FileStatus("http://host/" + name, name, Optional.empty(), -1, 0, 0, 0, FileState.FAILED,
+                Duration.ofMillis(300), Optional.of(reason));
+    }
+
+    static DownloadReport report(ExitCode code, long seconds, FileStatus... files) {
+        return new DownloadReport(List.of(files), Duration.ofSeconds(seconds), code);
+    }
+}
