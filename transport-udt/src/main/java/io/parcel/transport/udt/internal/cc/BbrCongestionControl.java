@@ -8,16 +8,14 @@ import java.util.Random;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A rate-based, model-driven control in the spirit of BBR v1 (notes/congestion-control.md): it estimates the
- * bottleneck rate as the windowed maximum of the receiver's reported packet arrival rate (a median of
- * inter-arrival gaps, which random loss hardly moves, unlike loss-based signals) and paces at a gain cycle around
- * it: STARTUP (2.885x until the estimate stops growing by 25 % for three rounds), DRAIN, then PROBE_BW (1.25,
- * 0.75, then six rounds at 1.0, starting at a random phase). The window is a multiple of the estimated
- * bandwidth-delay product plus room for UDT's 10 ms ACK clock and hole repair, which stalls the cumulative ACK for
- * about one round trip per loss. Random loss is not acted on; a round with heavy loss <em>and</em> a grown queue
- * (smoothed RTT well above the minimum) is taken as congestion and lowers the estimate by 15 %.
- *
- * <p>Not implemented yet: PROBE_RTT (the minimum RTT is the minimum of the receiver's smoothed RTT over 10 s).
+ * A rate-based, model-driven control in the spirit of BBR v1 (notes/congestion-control.md). The bottleneck rate is
+ * a 10-round max of per-round delivery-rate figures (a high quantile of the round's samples), where a sample is the
+ * goodput the feedback proves: the highest packet known received (ACK point, or the packet after a NAKed hole)
+ * less every hole ever reported, over the longer of the feedback and the send interval. It paces at a gain cycle
+ * around that estimate (STARTUP 2.885x until three rounds without 25 % growth or a round losing over 8 %, DRAIN,
+ * PROBE_BW 1.25, 0.75, six rounds at 1.0 from a random phase, and PROBE_RTT at half rate when the minimum RTT
+ * was not confirmed for 10 s). Random loss is not acted on; a round whose new losses are well above the learned
+ * baseline while the RTT has grown is congestion and lowers the estimate by 15 %.
  */
 public final class BbrCongestionControl implements CongestionControl {
     public static final String NAME = "bbr";
@@ -25,7 +23,23 @@ public final class BbrCongestionControl implements CongestionControl {
     private static final double STARTUP_GAIN = 2.885;
     private static final double DRAIN_GAIN = 1 / 2.885;
     private static final double[] PROBE_GAINS = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
-    private static final double CWND_GAIN = 2.5;
+    /**
+     * A hole at the ACK point holds the cumulative ACK back for about two round trips (the gap is seen, NAKed, resent
+     * and acknowledged), so with random loss the packets counted in flight are about three BDPs; 2.5 would stall.
+     */
+    private static final double CWND_GAIN = 3.5;
+    /** Linux BBR paces 1 % below its estimate so that a correct estimate does not build a standing queue. */
+    private static final double PACING_MARGIN = 0.99;
+    private static final double PROBE_RTT_GAIN = 0.5;
+    private static final double QUEUE_TRIM = 0.97;
+    private static final long PROBE_RTT_MIN_NANOS = 250_000_000L;
+    /**
+     * The RTT the ACKs carry is the receiver's smoothed estimate, which starts at 100 ms and converges over a few
+     * dozen ACK2s; a minimum taken earlier would be that initial guess.
+     */
+    private static final int RTT_SETTLE_ACKS = 25;
+    /** Two rounds of arrival-rate reports bound the delivery samples (see {@link #arrivalCap()}). */
+    private static final int ARRIVAL_ROUNDS = 2;
     private static final int BANDWIDTH_ROUNDS = 10;
     /**
      * UDT acknowledges on a 10 ms clock, so a delivery-rate sample over a shorter span is off by up to half; five
@@ -35,17 +49,23 @@ public final class BbrCongestionControl implements CongestionControl {
     private static final long MIN_RTT_WINDOW_NANOS = 10_000_000_000L;
     private static final double INITIAL_RATE = 1_000; // packets/s until the first report
     private static final int MIN_WINDOW = 64;
-    /** Before the first sample: about what the initial pacing rate needs for 100 ms round trips. */
-    private static final int INITIAL_WINDOW = 256;
-    private static final double CONGESTION_LOSS_FRACTION = 0.1;
+    /** Before the first sample: never the limit; the initial pacing rate is (2.9k packets/s for up to 350 ms RTTs). */
+    private static final int INITIAL_WINDOW = 1024;
+    private static final double CONGESTION_LOSS_FRACTION = 0.05;
+    /**
+     * STARTUP's 2.885x overflows a drop-tail queue within a round of filling it; waiting three rounds for the
+     * estimate to stop growing loses thousands of packets. Random loss of a few percent stays well below this.
+     */
+    private static final double STARTUP_LOSS_FRACTION = 0.08;
     private static final double CONGESTION_BACKOFF = 0.85;
     private static final long MIN_DELIVERED_FOR_REPORTS = 32;
     private static final int BASELINE_ROUNDS = 8;
     private static final int SEND_TIME_SLOTS = 1 << 16;
 
-    private enum Mode { STARTUP, DRAIN, PROBE_BW }
+    private enum Mode { STARTUP, DRAIN, PROBE_BW, PROBE_RTT }
 
     private final double[] roundMaxima = new double[BANDWIDTH_ROUNDS];
+    private double bandwidth;
     private final Random random;
     private CongestionContext context;
     private Mode mode = Mode.STARTUP;
@@ -58,22 +78,39 @@ public final class BbrCongestionControl implements CongestionControl {
     private long minRttMicros = Long.MAX_VALUE;
     private long minRttStampNanos;
     private long sentInRound;
-    private long lostInRound;
     private int lastSent;
     private int lastAck;
     private long delivered;
-    private long deliveredAtRoundStart;
+    private long knownAtRoundStart;
     private long roundStartNanos;
     private int roundEndSequence;
     private boolean sampledInRound;
     private double latestDeliveryRate;
     private final long[] sendTimes = new long[SEND_TIME_SLOTS];
-    private long referenceDelivered;
-    private long referenceAckNanos;
+    private final boolean[] reported = new boolean[SEND_TIME_SLOTS];
+    private long lostTotal;
+    private long newHolesInRound;
+    private final double[] roundSamples = new double[256];
+    private int roundSampleCount;
+    private boolean limitedInRound;
+    private int initialSequence;
+    private int highestReceived;
+    private long feedbackNanos;
+    private long referenceKnown;
+    private long referenceFeedbackNanos;
     private long referenceSendNanos;
     private boolean haveDeliverySample;
     private double baselineLoss;
     private int judgedRounds;
+    private int acksSeen;
+    private final double[] arrivalMaxima = new double[ARRIVAL_ROUNDS];
+    private int arrivalIndex;
+    private long probeRttEndNanos;
+    private long probeRttMinMicros;
+    private double lastSample;
+    private int congestionEvents;
+    private int probeRtts;
+    private int queueTrims;
 
     public BbrCongestionControl() {
         this(new Random());
@@ -90,6 +127,8 @@ public final class BbrCongestionControl implements CongestionControl {
         minRttStampNanos = nowNanos;
         lastSent = SeqNo.decrement(initialSequence);
         lastAck = initialSequence;
+        this.initialSequence = initialSequence;
+        highestReceived = SeqNo.decrement(initialSequence);
         roundEndSequence = initialSequence;
     }
 
@@ -98,10 +137,20 @@ public final class BbrCongestionControl implements CongestionControl {
         int advance = SeqNo.offset(lastAck, ack);
         if (advance > 0) {
             delivered += advance;
+            clearHoles(lastAck, ack);
             lastAck = ack;
-            sampleDeliveryRate(nowNanos);
+            received(SeqNo.decrement(ack), nowNanos);
         }
+        acksSeen++;
         updateMinRtt(nowNanos);
+        if (mode == Mode.PROBE_RTT) {
+            if (nowNanos - probeRttEndNanos >= 0) {
+                leaveProbeRtt(nowNanos);
+            }
+        } else if (mode == Mode.PROBE_BW && minRttMicros != Long.MAX_VALUE
+                && nowNanos - minRttStampNanos > MIN_RTT_WINDOW_NANOS) {
+            enterProbeRtt(nowNanos);
+        }
         // packet-timed rounds: a round ends once a packet sent after it began is acknowledged
         if (SeqNo.compare(ack, roundEndSequence) > 0 && nowNanos - roundStartNanos >= MIN_ROUND_NANOS) {
             endRound(nowNanos);
@@ -109,33 +158,108 @@ public final class BbrCongestionControl implements CongestionControl {
     }
 
     /**
-     * The draft BBR delivery rate over UDT's cumulative ACK: packets acknowledged since the reference point (set at
-     * each round start) divided by the longer of the ACK interval and the send interval of those packets, so that
-     * an ACK jump after a repaired hole is not read as a burst of bandwidth. Samples shorter than the minimum RTT
-     * (or 10 ms, the ACK clock) are too noisy and are skipped.
+     * The draft BBR delivery rate, over what the sender knows has arrived rather than the cumulative ACK: the
+     * highest packet known received (the ACK point, or one past the end of a reported hole, which NAKs carry at
+     * once) minus every hole ever reported ({@link #knownReceived}). The cumulative ACK alone stalls behind
+     * every hole for about two round trips and then jumps, so a sample whose reference sat in a stall counted
+     * packets delivered before it began and read up to the send rate; the max filter then ratcheted the estimate
+     * up by the probe gain every cycle and the queue never drained. Interval: the longer of the feedback interval
+     * (between the two pieces of feedback that established each count) and the send interval of the two packets.
      */
-    private void sampleDeliveryRate(long nowNanos) {
-        long newestSend = sendTimes[SeqNo.decrement(lastAck) & (SEND_TIME_SLOTS - 1)];
-        if (referenceAckNanos == 0 || newestSend == 0) {
+    private void sampleDeliveryRate() {
+        long newestSend = sendTimes[highestReceived & (SEND_TIME_SLOTS - 1)];
+        if (referenceFeedbackNanos == 0 || newestSend == 0 || referenceSendNanos == 0) {
             return;
         }
-        long interval = Math.max(nowNanos - referenceAckNanos, newestSend - referenceSendNanos);
+        long interval = Math.max(feedbackNanos - referenceFeedbackNanos, newestSend - referenceSendNanos);
         long floor = Math.max(MIN_ROUND_NANOS, minRttMicros == Long.MAX_VALUE ? 0 : minRttMicros * 1000);
-        if (interval < floor || delivered <= referenceDelivered) {
+        long known = knownReceived();
+        if (interval < floor || known <= referenceKnown) {
             return;
         }
-        offer((delivered - referenceDelivered) * 1e9 / interval);
+        double sample = (known - referenceKnown) * 1e9 / interval;
+        double cap = arrivalCap();
+        if (cap > 0) {
+            sample = Math.min(sample, cap);
+        }
+        lastSample = sample;
+        if (roundSampleCount < roundSamples.length) {
+            roundSamples[roundSampleCount++] = sample;
+        }
+        sampledInRound = true;
         haveDeliverySample = true;
     }
 
-    private void resetReference(long nowNanos) {
-        referenceDelivered = delivered;
-        referenceAckNanos = nowNanos;
-        referenceSendNanos = sendTimes[SeqNo.decrement(lastAck) & (SEND_TIME_SLOTS - 1)];
+    /**
+     * New data known to have arrived: everything up to the highest packet known received, less every hole ever
+     * reported. Repaired holes are not added back: their repair shows up only when the ACK point jumps over them,
+     * all at once, and would read as a burst of bandwidth after every loss episode. So the estimate is the
+     * goodput of first transmissions, about {@code (1 - loss)} of the bottleneck, a small and safe underestimate.
+     */
+    private long knownReceived() {
+        return SeqNo.offset(initialSequence, highestReceived) + 1L - lostTotal;
+    }
+
+    private void resetReference() {
+        referenceKnown = knownReceived();
+        referenceFeedbackNanos = feedbackNanos;
+        referenceSendNanos = sendTimes[highestReceived & (SEND_TIME_SLOTS - 1)];
+    }
+
+    /** Feedback proved that {@code sequence} arrived. */
+    private void received(int sequence, long nowNanos) {
+        if (SeqNo.compare(sequence, highestReceived) > 0 && SeqNo.compare(sequence, lastSent) <= 0) {
+            highestReceived = sequence;
+            feedbackNanos = nowNanos;
+            sampleDeliveryRate();
+        }
+    }
+
+    @Override
+    public void onLostRange(int first, int last, long nowNanos) {
+        int from = SeqNo.compare(first, lastAck) < 0 ? lastAck : first;
+        int span = SeqNo.offset(from, last) + 1;
+        if (span <= 0 || span > SEND_TIME_SLOTS / 2) {
+            return;
+        }
+        for (int i = 0, sequence = from; i < span; i++, sequence = SeqNo.increment(sequence)) {
+            int slot = sequence & (SEND_TIME_SLOTS - 1);
+            if (!reported[slot]) {
+                reported[slot] = true;
+                lostTotal++;
+                newHolesInRound++;
+            }
+        }
+        // a NAK ends each hole at a packet that did arrive
+        received(SeqNo.increment(last), nowNanos);
+    }
+
+    private void clearHoles(int from, int to) {
+        for (int sequence = from; sequence != to; sequence = SeqNo.increment(sequence)) {
+            int slot = sequence & (SEND_TIME_SLOTS - 1);
+            reported[slot] = false;
+        }
+    }
+
+    /**
+     * The receiver's arrival rate (a median of inter-arrival gaps, spaced by the bottleneck whenever a queue forms)
+     * does not depend on feedback timing, so the highest report of the last two rounds bounds the delivery samples.
+     * Where something batches arrivals (a descheduled receive thread) the reports read high and the bound simply
+     * does not bite.
+     */
+    private double arrivalCap() {
+        double max = 0;
+        for (double value : arrivalMaxima) {
+            max = Math.max(max, value);
+        }
+        return max;
     }
 
     @Override
     public void onRateReport(int arrivalRate, int linkCapacity, long nowNanos) {
+        if (arrivalRate > 0 && delivered >= MIN_DELIVERED_FOR_REPORTS && arrivalRate > arrivalMaxima[arrivalIndex]) {
+            arrivalMaxima[arrivalIndex] = arrivalRate;
+        }
         // Arrival gaps measure the path only where nothing batches packets (emulators, NIC offloads and
         // interrupt coalescing do); they seed the estimate until our own delivery-rate samples exist. The
         // receiver's window starts with 1 s gaps, so its first reports describe that, not the path.
@@ -150,16 +274,49 @@ public final class BbrCongestionControl implements CongestionControl {
         offer(sample);
     }
 
+    /**
+     * A round's delivery samples overlap and share their noise: feedback delayed by a busy receiver and then a
+     * prompt one compress the interval of one sample by tens of ms. A max over single samples keeps every such
+     * outlier for ten rounds and paces above the bottleneck; a high quantile of a round's samples does not, and
+     * still rises with a probe that found room, since then most of them do.
+     */
+    private void settleRoundSamples() {
+        if (roundSampleCount == 0) {
+            return;
+        }
+        Arrays.sort(roundSamples, 0, roundSampleCount);
+        // STARTUP must follow its own growth without delay (its loss exit bounds an overshoot); later the upper
+        // quartile: a probe's extra deliveries reach only part of the next round's samples, noise is rarer
+        int rank = mode == Mode.STARTUP ? roundSampleCount - 1 : roundSampleCount * 3 / 4;
+        double value = roundSamples[rank];
+        roundSampleCount = 0;
+        if (limitedInRound) {
+            // a slow reader, a full flow window or holes stalling the window lowered the deliveries, not the
+            // path: such a round may raise the estimate but not let it decay (BBR's app-limited rule)
+            value = Math.max(value, bandwidth());
+        }
+        if (value > roundMaxima[roundIndex]) {
+            roundMaxima[roundIndex] = value;
+            refreshBandwidth();
+        }
+    }
+
     private void offer(double sample) {
         if (sample > roundMaxima[roundIndex]) {
             roundMaxima[roundIndex] = sample;
+            refreshBandwidth();
         }
         sampledInRound = true;
     }
 
     @Override
+    public void onSendLimited(long nowNanos) {
+        limitedInRound = true;
+    }
+
+    @Override
     public void onLoss(int firstLost, int lostCount, long nowNanos) {
-        lostInRound += lostCount;
+        // counted per sequence in onLostRange: a NAK's count includes holes reported before
     }
 
     @Override
@@ -184,24 +341,76 @@ public final class BbrCongestionControl implements CongestionControl {
 
     private void updateMinRtt(long nowNanos) {
         long rtt = context.rttMicros();
-        if (rtt > 0 && (rtt <= minRttMicros || nowNanos - minRttStampNanos > MIN_RTT_WINDOW_NANOS)) {
+        if (rtt <= 0 || acksSeen < RTT_SETTLE_ACKS) {
+            return;
+        }
+        if (mode == Mode.PROBE_RTT) {
+            probeRttMinMicros = Math.min(probeRttMinMicros, rtt);
+        }
+        if (rtt <= minRttMicros) {
             minRttMicros = rtt;
+            minRttStampNanos = nowNanos;
+        } else if (rtt <= minRttMicros + minRttMicros / 20 + 1_000) {
+            // the smoothed RTT rarely equals its minimum again; close to it means no standing queue, which is
+            // what a PROBE_RTT would find, so the probe (half rate for a quarter second) is not needed
             minRttStampNanos = nowNanos;
         }
     }
 
+    /**
+     * The minimum RTT has not been confirmed for 10 s: a standing queue (ours or others') may hide the path's
+     * delay, or the path changed. Pace at half the estimate until the queue is gone and the smoothed RTT has
+     * settled, then take the lowest RTT seen as the new minimum.
+     */
+    private void enterProbeRtt(long nowNanos) {
+        mode = Mode.PROBE_RTT;
+        pacingGain = PROBE_RTT_GAIN;
+        probeRttMinMicros = Long.MAX_VALUE;
+        probeRttEndNanos = nowNanos + Math.max(PROBE_RTT_MIN_NANOS, 2 * minRttMicros * 1000);
+        probeRtts++;
+    }
+
+    private void leaveProbeRtt(long nowNanos) {
+        if (probeRttMinMicros != Long.MAX_VALUE) {
+            minRttMicros = probeRttMinMicros;
+        }
+        minRttStampNanos = nowNanos;
+        enterProbeBw();
+    }
+
+    private void enterProbeBw() {
+        mode = Mode.PROBE_BW;
+        // a random phase other than the draining 0.75 one, as Linux does, so that flows do not synchronize
+        cycleIndex = random.nextInt(PROBE_GAINS.length - 1);
+        if (cycleIndex >= 1) {
+            cycleIndex++;
+        }
+        pacingGain = PROBE_GAINS[cycleIndex];
+        cwndGain = CWND_GAIN;
+    }
+
     private void endRound(long nowNanos) {
         long elapsed = nowNanos - roundStartNanos;
-        latestDeliveryRate = elapsed > 0 ? (delivered - deliveredAtRoundStart) * 1e9 / elapsed : 0;
-        deliveredAtRoundStart = delivered;
-        resetReference(nowNanos);
+        // goodput of the round as far as feedback proved it (the cumulative ACK would count repaired holes late)
+        long known = knownReceived();
+        latestDeliveryRate = elapsed > 0 ? (known - knownAtRoundStart) * 1e9 / elapsed : 0;
+        knownAtRoundStart = known;
+        resetReference();
         roundStartNanos = nowNanos;
         roundEndSequence = lastSent;
+        settleRoundSamples();
+        boolean startupOverflow = mode == Mode.STARTUP && sentInRound >= 100
+                && newHolesInRound > sentInRound * STARTUP_LOSS_FRACTION;
         judgeCongestion();
         double bandwidth = bandwidth();
         switch (mode) {
             case STARTUP -> {
-                if (bandwidth >= fullBandwidth * 1.25) {
+                if (startupOverflow) {
+                    // a round losing far more than random loss does: the queue overflowed, the pipe is full
+                    mode = Mode.DRAIN;
+                    pacingGain = DRAIN_GAIN;
+                    cwndGain = STARTUP_GAIN;
+                } else if (bandwidth >= fullBandwidth * 1.25) {
                     fullBandwidth = bandwidth;
                     roundsWithoutGrowth = 0;
                 } else if (sampledInRound && ++roundsWithoutGrowth >= 3) {
@@ -210,38 +419,39 @@ public final class BbrCongestionControl implements CongestionControl {
                     cwndGain = STARTUP_GAIN;
                 }
             }
-            case DRAIN -> {
-                // one round at the drain gain empties about what startup queued (2.885x for a round or less)
-                mode = Mode.PROBE_BW;
-                cycleIndex = random.nextInt(PROBE_GAINS.length - 1);
-                if (cycleIndex >= 1) {
-                    cycleIndex++;
-                }
-                pacingGain = PROBE_GAINS[cycleIndex];
-                cwndGain = CWND_GAIN;
+            case DRAIN -> enterProbeBw(); // one round at the drain gain empties what startup queued
+            case PROBE_RTT -> {
+                // the probe ends on the clock (onAck), not with a round
             }
             case PROBE_BW -> {
+                if (PROBE_GAINS[cycleIndex] < 1) {
+                    trimIfQueuePersists();
+                }
                 cycleIndex = (cycleIndex + 1) % PROBE_GAINS.length;
                 pacingGain = PROBE_GAINS[cycleIndex];
             }
         }
         roundIndex = (roundIndex + 1) % BANDWIDTH_ROUNDS;
         roundMaxima[roundIndex] = 0;
+        refreshBandwidth();
+        arrivalIndex = (arrivalIndex + 1) % ARRIVAL_ROUNDS;
+        arrivalMaxima[arrivalIndex] = 0;
         sentInRound = 0;
-        lostInRound = 0;
+        newHolesInRound = 0;
+        limitedInRound = false;
         sampledInRound = false;
     }
 
     /**
      * Random loss is stationary; congestion loss comes in a burst while the queue grows. A round is judged
-     * congested only when its loss fraction is well above the learned baseline (twice it, and above 10 %) and the
-     * RTT has grown; then the estimate drops by 15 %, but never below what this round delivered.
+     * congested only when its fraction of new holes is well above the learned baseline (twice it, and above
+     * 5 %) and the RTT has grown; then the estimate drops by 15 %, but never below what this round delivered.
      */
     private void judgeCongestion() {
         if (sentInRound < 20 || minRttMicros == Long.MAX_VALUE) {
             return;
         }
-        double lossFraction = Math.min(1.0, (double) lostInRound / sentInRound);
+        double lossFraction = Math.min(1.0, (double) newHolesInRound / sentInRound);
         boolean queueGrew = context.rttMicros() > minRttMicros * 1.5 + 10_000;
         boolean congested = judgedRounds >= BASELINE_ROUNDS && queueGrew
                 && lossFraction > Math.max(CONGESTION_LOSS_FRACTION, 2 * baselineLoss);
@@ -250,22 +460,47 @@ public final class BbrCongestionControl implements CongestionControl {
             baselineLoss += (lossFraction - baselineLoss) / BASELINE_ROUNDS;
             return;
         }
+        congestionEvents++;
         double lowered = Math.max(bandwidth() * CONGESTION_BACKOFF, latestDeliveryRate);
         Arrays.fill(roundMaxima, 0);
         roundMaxima[roundIndex] = lowered;
+        refreshBandwidth();
         if (mode == Mode.STARTUP) {
             mode = Mode.DRAIN;
             pacingGain = DRAIN_GAIN;
         }
     }
 
-    /** The bottleneck estimate, packets/s (0 before the first report). */
+    /**
+     * A round at 0.75 drains what the 1.25 round queued if the estimate is right. When the RTT is still well above
+     * its minimum after it, the estimate is above the bottleneck (feedback-timing noise reads a few percent high)
+     * and a standing queue builds towards overflow; trim it by 3 % per cycle instead of waiting for the losses.
+     */
+    private void trimIfQueuePersists() {
+        if (minRttMicros == Long.MAX_VALUE) {
+            return;
+        }
+        if (context.rttMicros() > minRttMicros + Math.max(minRttMicros / 4, 5_000)) {
+            double trimmed = bandwidth() * QUEUE_TRIM;
+            Arrays.fill(roundMaxima, 0);
+            roundMaxima[roundIndex] = trimmed;
+            refreshBandwidth();
+            queueTrims++;
+        }
+    }
+
+    /** The bottleneck estimate, packets/s (0 before the first report); read per packet, so kept up to date. */
     double bandwidth() {
+        return bandwidth;
+    }
+
+    /** Call after every change of {@link #roundMaxima}. */
+    private void refreshBandwidth() {
         double max = 0;
         for (double value : roundMaxima) {
             max = Math.max(max, value);
         }
-        return max;
+        bandwidth = max;
     }
 
     @Override
@@ -275,7 +510,7 @@ public final class BbrCongestionControl implements CongestionControl {
             // until the pipe is known to be full, never pace below the initial rate
             bandwidth = Math.max(bandwidth, INITIAL_RATE);
         }
-        return 1_000_000.0 / (bandwidth * pacingGain);
+        return 1_000_000.0 / (bandwidth * pacingGain * PACING_MARGIN);
     }
 
     @Override
@@ -287,16 +522,28 @@ public final class BbrCongestionControl implements CongestionControl {
         long rtt = minRttMicros == Long.MAX_VALUE ? context.rttMicros() : minRttMicros;
         // the ACK timer (10 ms) and a hole's repair (about one RTT) both hold back the cumulative ACK
         double bdp = bandwidth * (rtt + 20_000) / 1_000_000.0;
-        return Math.max(MIN_WINDOW, cwndGain * bdp + 16);
+        // STARTUP's window must not bind before its pacing does, holes stalling the cumulative ACK included
+        double gain = mode == Mode.PROBE_RTT ? 1 : mode == Mode.STARTUP ? 2 * cwndGain : cwndGain;
+        return Math.max(MIN_WINDOW, gain * bdp + 16);
     }
 
     String mode() {
         return mode.name();
     }
 
+    int congestionEvents() {
+        return congestionEvents;
+    }
+
+    long minRttMicros() {
+        return minRttMicros;
+    }
+
     @Override
     public String toString() {
         return "bbr[" + mode + " bw=" + Math.round(bandwidth()) + "pkt/s gain=" + pacingGain + " minRtt="
-                + (minRttMicros == Long.MAX_VALUE ? -1 : minRttMicros) + "us]";
+                + (minRttMicros == Long.MAX_VALUE ? -1 : minRttMicros) + "us arrivalCap=" + Math.round(arrivalCap())
+                + " sample=" + Math.round(lastSample) + " baseLoss=" + String.format("%.3f", baselineLoss)
+                + " congestion=" + congestionEvents + " probeRtt=" + probeRtts + " trims=" + queueTrims + "]";
     }
 }

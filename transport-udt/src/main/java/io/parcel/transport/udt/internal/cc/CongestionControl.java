@@ -15,6 +15,20 @@ public interface CongestionControl {
     /** A NAK arrived; {@code firstLost} is its first reported number, {@code lostCount} how many it reports. */
     void onLoss(int firstLost, int lostCount, long nowNanos);
 
+    /**
+     * One range of a NAK, clipped to packets sent and not yet acknowledged; called before {@link #onLoss} for the
+     * same report. A receiver may report a hole again (periodic NAK), so this is not a count of new losses.
+     */
+    default void onLostRange(int first, int last, long nowNanos) {
+    }
+
+    /**
+     * A packet was due by the pacing schedule but none left: nothing to send, or the flow or congestion window
+     * was full. Deliveries measured meanwhile say nothing about the path's capacity.
+     */
+    default void onSendLimited(long nowNanos) {
+    }
+
     /** The EXP timer fired with unacknowledged data outstanding. */
     void onTimeout(long nowNanos);
 

@@ -523,6 +523,8 @@ public final class UdtConnection {
         boolean retransmission = sequence >= 0;
         if (!retransmission) {
             if (nextSequence == sendBuffer.endSequence() || !windowAllowsNew()) {
+                // due to send but held back by the application, the flow window or the congestion window
+                congestionControl.onSendLimited(nowNanos);
                 return 0;
             }
             sequence = nextSequence;
@@ -774,8 +776,10 @@ public final class UdtConnection {
     private boolean lossReportValid;
     private int lossReportFirst;
     private int lossReportCount;
+    private long lossReportNanos;
 
     private void onLossReport(ByteBuffer packet, long nowNanos) {
+        lossReportNanos = nowNanos;
         lossReportValid = true;
         lossReportFirst = -1;
         lossReportCount = 0;
@@ -802,7 +806,9 @@ public final class UdtConnection {
         }
         lossReportCount += SeqNo.length(first, last);
         if (SeqNo.compare(last, lastAck) >= 0) {
-            sendBuffer.markLost(SeqNo.compare(first, lastAck) < 0 ? lastAck : first, last, nextSequence);
+            int from = SeqNo.compare(first, lastAck) < 0 ? lastAck : first;
+            sendBuffer.markLost(from, last, nextSequence);
+            congestionControl.onLostRange(from, last, lossReportNanos);
         }
     }
 

@@ -28,11 +28,17 @@ final class Multiplexer {
     /** Below this a wait is spun: parkNanos cannot sleep less than about 75 µs here. */
     private static final long SPIN_NANOS = 60_000L;
     private static final long THREAD_JOIN_MILLIS = 2_000;
+    private static final int SCAN_LIMIT = 8;
 
     private final UdtEngine engine;
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
     private final ConcurrentHashMap<Integer, ConnectionEndpoint> connections = new ConcurrentHashMap<>();
+    /**
+     * The same endpoints as an array for the hot paths: iterating the map allocates an iterator per sender pass
+     * and looking a socket id up boxes it per datagram. Replaced (copy on write) under {@code this}.
+     */
+    private volatile ConnectionEndpoint[] endpoints = new ConnectionEndpoint[0];
     private final Thread receiver;
     private final Thread sender;
     private final AtomicLong dropped = new AtomicLong();
@@ -151,11 +157,30 @@ final class Multiplexer {
     }
 
     void register(ConnectionEndpoint endpoint) {
-        connections.put(endpoint.localSocketId(), endpoint);
+        synchronized (this) {
+            connections.put(endpoint.localSocketId(), endpoint);
+            endpoints = connections.values().toArray(new ConnectionEndpoint[0]);
+        }
     }
 
     void unregister(ConnectionEndpoint endpoint) {
-        connections.remove(endpoint.localSocketId(), endpoint);
+        synchronized (this) {
+            connections.remove(endpoint.localSocketId(), endpoint);
+            endpoints = connections.values().toArray(new ConnectionEndpoint[0]);
+        }
+    }
+
+    private ConnectionEndpoint endpoint(int socketId) {
+        ConnectionEndpoint[] current = endpoints;
+        if (current.length > SCAN_LIMIT) {
+            return connections.get(socketId);
+        }
+        for (ConnectionEndpoint endpoint : current) {
+            if (endpoint.localSocketId() == socketId) {
+                return endpoint;
+            }
+        }
+        return null;
     }
 
     void setListener(ListenerEndpoint endpoint) throws IOException {
@@ -230,7 +255,8 @@ final class Multiplexer {
             dropped.incrementAndGet();
             return;
         }
-        ConnectionEndpoint endpoint = connections.get(destination);
+        // a port usually serves a few sockets: a scan then beats boxing the id for a map lookup
+        ConnectionEndpoint endpoint = endpoint(destination);
         if (endpoint == null || !endpoint.peer().equals(source)) {
             dropped.incrementAndGet();
             return;
@@ -246,7 +272,7 @@ final class Multiplexer {
         while (!closed) {
             long now = System.nanoTime();
             long earliest = now + IDLE_WAIT_NANOS;
-            for (ConnectionEndpoint endpoint : connections.values()) {
+            for (ConnectionEndpoint endpoint : endpoints) {
                 try {
                     earliest = Math.min(earliest, endpoint.service(scratch, now));
                 } catch (RuntimeException e) {

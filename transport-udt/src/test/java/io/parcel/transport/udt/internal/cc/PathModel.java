@@ -1,0 +1,120 @@
+package io.parcel.transport.udt.internal.cc;
+
+import java.util.Random;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A deterministic stand-in for a path and a UDT receiver, stepped in 1 ms ticks on a fake clock: the sender sends
+ * what the path delivers ({@code rate} packets/s), each packet is lost with probability {@code loss}, the receiver
+ * NAKs a hole when the next packet arrives (the NAK reaches the sender one RTT after that packet left) and
+ * sends a cumulative ACK every 10 ms; a hole blocks the ACK until its repair, one RTT after the
+ * NAK. Only the congestion control's view is modelled, not the connection's buffers.
+ */
+final class PathModel {
+    private static final long TICK_NANOS = 1_000_000L;
+    private static final long ACK_NANOS = 10_000_000L;
+    private static final int CAPACITY = 1 << 19;
+
+    private final CongestionControl control;
+    private final NativeCongestionControlTest.InMemoryContext context;
+    private final long rttNanos;
+    private final Random random;
+    private final long[] sendTimes = new long[CAPACITY];
+    private final boolean[] lost = new boolean[CAPACITY];
+    private final int firstSequence;
+    private int nextSequence;
+    private int nextNak;
+    private int ack;
+    private long now;
+    private long nextAckNanos;
+    private double sendCredit;
+    private boolean sendLimited;
+
+    PathModel(CongestionControl control, NativeCongestionControlTest.InMemoryContext context, int firstSequence,
+            long rttNanos, Random random) {
+        this.control = requireNonNull(control, "control is null");
+        this.context = requireNonNull(context, "context is null");
+        this.random = requireNonNull(random, "random is null");
+        this.rttNanos = rttNanos;
+        this.firstSequence = firstSequence;
+        this.nextSequence = firstSequence;
+        this.nextNak = firstSequence;
+        this.ack = firstSequence;
+        control.init(context, firstSequence, now);
+        nextAckNanos = now + ACK_NANOS;
+    }
+
+    /** From now on the sender reports each tick that it was held back (slow reader, full flow window). */
+    void sendLimited(boolean limited) {
+        this.sendLimited = limited;
+    }
+
+    /** Runs for {@code durationNanos} with the path delivering {@code rate} packets/s, losing {@code loss}. */
+    void run(long durationNanos, int rate, double loss) {
+        long end = now + durationNanos;
+        while (now < end) {
+            now += TICK_NANOS;
+            sendCredit += rate * (TICK_NANOS / 1e9);
+            while (sendCredit >= 1) {
+                sendCredit--;
+                send(loss);
+            }
+            if (sendLimited) {
+                control.onSendLimited(now);
+            }
+            reportLosses();
+            if (now >= nextAckNanos) {
+                nextAckNanos += ACK_NANOS;
+                acknowledge();
+            }
+        }
+    }
+
+    private void send(double loss) {
+        int sequence = nextSequence++;
+        if (sequence - firstSequence >= CAPACITY) {
+            throw new IllegalStateException("path model ran out of room; shorten the test");
+        }
+        sendTimes[index(sequence)] = now;
+        lost[index(sequence)] = random.nextDouble() < loss;
+        context.lastSent = sequence;
+        control.onPacketSent(sequence, false, now);
+    }
+
+    /** A hole is NAKed once the packet after it has arrived and the NAK has come back: one RTT after it left. */
+    private void reportLosses() {
+        while (nextNak + 1 < nextSequence && sendTimes[index(nextNak + 1)] + rttNanos <= now) {
+            if (lost[index(nextNak)]) {
+                control.onLostRange(nextNak, nextNak, now);
+                control.onLoss(nextNak, 1, now);
+                control.onPacketSent(nextNak, true, now);
+            }
+            nextNak++;
+        }
+    }
+
+    private void acknowledge() {
+        while (ack < nextSequence) {
+            long sent = sendTimes[index(ack)];
+            // arrived and reported (half an RTT each way), or for a lost packet repaired one RTT after its NAK
+            long known = lost[index(ack)] && ack + 1 < nextSequence
+                    ? sendTimes[index(ack + 1)] + 2 * rttNanos : sent + rttNanos;
+            if (lost[index(ack)] && ack + 1 >= nextSequence) {
+                break;
+            }
+            if (known > now) {
+                break;
+            }
+            ack++;
+        }
+        // a receiver whose thread batches arrivals has no usable arrival rate (4.11 then reports 0): the estimate
+        // must stand on the ACK and NAK feedback alone
+        control.onRateReport(0, 0, now);
+        control.onAck(ack, now);
+    }
+
+    private int index(int sequence) {
+        return (sequence - firstSequence) & (CAPACITY - 1);
+    }
+}
