@@ -11,6 +11,7 @@ import io.parcel.transport.udt.internal.core.ConnectionConfig;
 import io.parcel.transport.udt.internal.io.SocketSettings;
 import io.parcel.transport.udt.internal.wire.Handshake;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +42,8 @@ public final class UdtOptions {
             OptionKey.bytes("udt.max-bandwidth", 0L, "cap on the sending rate, bytes/s (0 = none)");
     public static final OptionKey<Boolean> RENDEZVOUS =
             OptionKey.bool("udt.rendezvous", false, "connect in rendezvous mode (both sides connect)");
+    public static final OptionKey<String> BIND = OptionKey.string("udt.bind", "",
+            "local HOST:PORT (or [IPV6]:PORT) that connections start from; required with udt.rendezvous");
     public static final OptionKey<Duration> LINGER = OptionKey.duration("udt.linger", Duration.ofSeconds(30),
             "how long close() waits for written data to be acknowledged");
     /** {@code bbr} (default) or {@code native}; the wire format is UDT4 either way. */
@@ -54,7 +57,7 @@ public final class UdtOptions {
     /** Every key above, for help output. */
     public static List<OptionKey<?>> all() {
         return List.of(MSS, SEND_BUFFER, RECEIVE_BUFFER, UDP_SEND_BUFFER, UDP_RECEIVE_BUFFER, MAX_BANDWIDTH,
-                RENDEZVOUS, LINGER, CONGESTION_CONTROL, CommonOptions.CONNECT_TIMEOUT, CommonOptions.IO_TIMEOUT);
+                RENDEZVOUS, BIND, LINGER, CONGESTION_CONTROL, CommonOptions.CONNECT_TIMEOUT, CommonOptions.IO_TIMEOUT);
     }
 
     /** Reads and checks the settings a socket is made with. */
@@ -74,6 +77,41 @@ public final class UdtOptions {
         return new SocketSettings(connection, clampInt(options.get(UDP_RECEIVE_BUFFER)),
                 clampInt(options.get(UDP_SEND_BUFFER)), options.get(LINGER).toNanos(),
                 options.get(CommonOptions.IO_TIMEOUT).toNanos());
+    }
+
+    /**
+     * Where connections start from: {@code udt.bind}, or null for an ephemeral port.
+     *
+     * @throws UsageException when the address does not parse, or rendezvous is asked for without it (both peers
+     *                        of a rendezvous must know each other's port in advance)
+     */
+    static InetSocketAddress bindAddress(Options options) throws UsageException {
+        String text = options.get(BIND).trim();
+        if (text.isEmpty()) {
+            if (options.get(RENDEZVOUS)) {
+                throw new UsageException("option 'udt.rendezvous' needs 'udt.bind' (the local HOST:PORT the peer connects to)");
+            }
+            return null;
+        }
+        int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? "" : text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (colon < 0 || port < 0 || port > 65_535) {
+            throw new UsageException("option 'udt.bind' must be HOST:PORT or [IPV6]:PORT: '" + text + "'");
+        }
+        InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UsageException("option 'udt.bind': cannot resolve '" + host + "'");
+        }
+        return address;
     }
 
     static SocketSettings defaults() {

@@ -16,9 +16,17 @@ import static java.util.Objects.requireNonNull;
 final class UdtTransport implements Transport {
     private final UdtEngine engine = new UdtEngine();
     private final SocketSettings settings;
+    private final boolean rendezvous;
+    private final InetSocketAddress bind;
 
-    UdtTransport(SocketSettings settings) {
+    /**
+     * @param rendezvous connect in rendezvous mode (the peer connects to us at the same time)
+     * @param bind       local address connections start from, or null for an ephemeral port
+     */
+    UdtTransport(SocketSettings settings, boolean rendezvous, InetSocketAddress bind) {
         this.settings = requireNonNull(settings, "settings is null");
+        this.rendezvous = rendezvous;
+        this.bind = bind;
     }
 
     @Override
@@ -32,6 +40,10 @@ final class UdtTransport implements Transport {
         requireNonNull(timeout, "timeout is null");
         UdtSocket socket = new UdtSocket(engine, settings, false);
         try {
+            if (bind != null) {
+                socket.bind(bind);
+            }
+            socket.setRendezvous(rendezvous);
             socket.connect(remote, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
             return socket;
         } catch (IOException | RuntimeException e) {

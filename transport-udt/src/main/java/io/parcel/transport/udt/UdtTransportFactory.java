@@ -34,6 +34,7 @@ public final class UdtTransportFactory implements TransportFactory {
     public Transport create(Options options, PluginContext context) throws IOException {
         requireNonNull(options, "options is null");
         requireNonNull(context, "context is null");
-        return new UdtTransport(UdtOptions.settings(options));
+        return new UdtTransport(UdtOptions.settings(options), options.get(UdtOptions.RENDEZVOUS),
+                UdtOptions.bindAddress(options));
     }
 }
