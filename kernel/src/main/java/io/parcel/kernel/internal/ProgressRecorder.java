@@ -55,6 +55,8 @@ final class ProgressRecorder implements AutoCloseable {
     /** Bytes posted and not recorded yet, including those being recorded right now. */
     private long backlog;
     private boolean woken;
+    /** A connection finished a range: record the batch now rather than at its deadline (see {@link #post}). */
+    private boolean urgent;
     private boolean failed;
 
     /**
@@ -103,6 +105,16 @@ final class ProgressRecorder implements AutoCloseable {
      *                           making progress
      */
     void post(ByteRange range) throws TransferException {
+        post(range, false);
+    }
+
+    /**
+     * As {@link #post(ByteRange)}; {@code rangeFinished} says the connection wrote the last byte of its range and
+     * moves on to another. That batch is then recorded at once instead of at its deadline: a kill -9 must cost a
+     * resume at most the ranges that were in flight, and a finished range no longer is (only the journal append
+     * stands between it and the journal; the connection itself still does not wait).
+     */
+    void post(ByteRange range, boolean rangeFinished) throws TransferException {
         requireNonNull(range, "range is null");
         synchronized (this) {
             long deadline = System.nanoTime() + stallLimitNanos;
@@ -130,8 +142,9 @@ final class ProgressRecorder implements AutoCloseable {
             }
             posted.add(range);
             backlog += range.length();
-            // Wake the recorder when a batch starts (it sets its deadline) or when the batch is full.
-            if (posted.size() == 1 || batchFull()) {
+            urgent |= rangeFinished;
+            // Wake the recorder when a batch starts (it sets its deadline), when it is full, or when it is urgent.
+            if (posted.size() == 1 || batchFull() || rangeFinished) {
                 notifyAll();
             }
         }
@@ -163,7 +176,7 @@ final class ProgressRecorder implements AutoCloseable {
             while (!woken && !failed) {
                 long until = deadline;
                 if (!posted.isEmpty()) {
-                    if (batchFull()) {
+                    if (batchFull() || urgent) {
                         break;
                     }
                     until = Math.min(until, firstPostedNanos + batchNanos);
@@ -175,6 +188,7 @@ final class ProgressRecorder implements AutoCloseable {
                 wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
             woken = false;
+            urgent = false;
             if (posted.isEmpty() || failed) {
                 return 0;
             }

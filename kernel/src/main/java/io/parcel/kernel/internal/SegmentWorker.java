@@ -73,7 +73,7 @@ final class SegmentWorker implements Runnable {
             markWritten(scheduler.position(segment));
             throw stopped;
         }
-        markWritten(scheduler.position(segment));
+        markWritten(scheduler.position(segment), true);
         scheduler.complete(segment);
         if (!job.singleStream()) {
             // A range stream belongs to its segment (it may have been cut short by a steal).
@@ -239,8 +239,13 @@ final class SegmentWorker implements Runnable {
 
     /** Hands {@code [unmarkedFrom, upTo)} to the recorder, which records it durably soon. */
     private void markWritten(long upTo) throws IOException {
+        markWritten(upTo, false);
+    }
+
+    /** As {@link #markWritten(long)}; {@code rangeFinished} when {@code upTo} is the end of this connection's range. */
+    private void markWritten(long upTo, boolean rangeFinished) throws IOException {
         if (upTo > unmarkedFrom) {
-            job.recorder().post(new ByteRange(unmarkedFrom, upTo));
+            job.recorder().post(new ByteRange(unmarkedFrom, upTo), rangeFinished);
             unmarkedFrom = upTo;
         }
         lastMarkNanos = System.nanoTime();

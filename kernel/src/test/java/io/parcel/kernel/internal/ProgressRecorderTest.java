@@ -164,6 +164,25 @@ class ProgressRecorderTest {
     }
 
     @Test
+    void aFinishedRangeIsRecordedAtOnceNotAtTheBatchDeadline() throws Exception {
+        ProgressRecorder recorder = new ProgressRecorder(destination, stop, 1_000, NO_STALL_LIMIT,
+                recordedBytes::addAndGet, 1, "test-recorder-", TimeUnit.MINUTES.toNanos(10));
+        recorder.post(new ByteRange(0, 10));
+        // A connection reached the end of its range: a kill -9 from now on must not cost it again.
+        recorder.post(new ByteRange(10, 20), true);
+        CompletableFuture<Integer> round = CompletableFuture.supplyAsync(() -> {
+            try {
+                return recorder.recordPending(TimeUnit.MINUTES.toMillis(10));
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Far below the ten-minute batch and 2% of the backlog limit: only the finished range makes it urgent.
+        assertEquals(1, round.get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(new ByteRange(0, 20)), destination.marked());
+    }
+
+    @Test
     void mergeJoinsTouchingRangesOnly() {
         assertEquals(List.of(new ByteRange(0, 30), new ByteRange(31, 40)),
                 ProgressRecorder.merge(List.of(new ByteRange(20, 30), new ByteRange(31, 40), new ByteRange(0, 10),
