@@ -14,7 +14,9 @@ import com.google.inject.Inject;
 
 import io.parcel.kernel.DownloadItem;
 import io.parcel.kernel.DownloadRequest;
+import io.parcel.kernel.relay.RelayTransport;
 import io.parcel.spi.NamedFactory;
+import io.parcel.spi.Options;
 import io.parcel.spi.PluginContext;
 import io.parcel.spi.Sink;
 import io.parcel.spi.SinkFactory;
@@ -64,7 +66,7 @@ final class DownloadService {
         List<AutoCloseable> created = new ArrayList<>();
         try {
             Transport transport = create("transport", settings.transport(),
-                    () -> transportFactory.create(request.options(), context));
+                    () -> relayed(transportFactory.create(request.options(), context), request.options()));
             created.add(transport);
             Source source = create("source", settings.source(),
                     () -> sourceFactory.create(request.options(), transport, context));
@@ -143,6 +145,22 @@ final class DownloadService {
             }
         }
         return result;
+    }
+
+    /**
+     * {@code inner} itself, or with {@code via} a relay transport over it that then owns it. When the relay options are
+     * refused, {@code inner} is closed here: nobody else holds it yet.
+     */
+    private static Transport relayed(Transport inner, Options options) throws UsageException {
+        if (inner == null) {
+            return null; // create(...) reports the factory that returned null
+        }
+        try {
+            return RelayTransport.wrap(inner, options);
+        } catch (UsageException | RuntimeException e) {
+            inner.close();
+            throw e;
+        }
     }
 
     private interface Creation<T> {

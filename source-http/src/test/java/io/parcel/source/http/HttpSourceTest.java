@@ -10,6 +10,7 @@ import io.parcel.spi.PluginContext;
 import io.parcel.spi.Resource;
 import io.parcel.spi.Source;
 import io.parcel.spi.TransferException;
+import io.parcel.spi.Transport;
 import io.parcel.spi.UsageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +23,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -467,6 +471,51 @@ class HttpSourceTest {
             TransferException error = assertThrows(TransferException.class,
                     () -> source.describe("http://127.0.0.1:" + port + "/f"));
             assertTrue(error.retryable());
+        }
+    }
+
+    @Test
+    void anUnknownHostFailsAtOnceWithoutARetry() throws Exception {
+        try (Source source = source(Options.empty())) {
+            TransferException error = assertThrows(TransferException.class,
+                    () -> source.describe("http://no-such-host.invalid:8080/f"));
+            assertFalse(error.retryable());
+            assertTrue(error.getMessage().startsWith("cannot resolve host name for no-such-host.invalid:8080"),
+                    error.getMessage());
+        }
+    }
+
+    @Test
+    void theTransportsOwnFailureKeepsItsMeaning() throws Exception {
+        // A relay's refusal arrives as a non-retryable TransferException: it must not become a retryable one.
+        TransferException refusal = new TransferException("relay 127.0.0.1:9 refused example.org:80", false);
+        Transport refusing = new Transport() {
+            @Override
+            public String name() {
+                return "refusing";
+            }
+
+            @Override
+            public Socket connect(InetSocketAddress remote, Duration timeout) throws IOException {
+                assertTrue(remote.isUnresolved(), "the source passes the name as given: " + remote);
+                assertEquals("example.org", remote.getHostString());
+                throw refusal;
+            }
+
+            @Override
+            public ServerSocket listen(InetSocketAddress local, int backlog) {
+                throw new UnsupportedOperationException("not needed here");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Source source = new HttpSourceFactory().create(Options.empty(), refusing, PluginContext.system())) {
+            TransferException error = assertThrows(TransferException.class,
+                    () -> source.describe("http://example.org/f"));
+            assertFalse(error.retryable());
+            assertTrue(error.getMessage().contains("refused example.org:80"), error.getMessage());
         }
     }
 

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -105,19 +106,28 @@ public class UdtSocket extends Socket {
         connect(remote, 0);
     }
 
-    /** Connects; {@code timeoutMillis} 0 means UDT's default of 3 s (30 s in rendezvous mode, as 4.11). */
+    /**
+     * Connects; {@code timeoutMillis} 0 means UDT's default of 3 s (30 s in rendezvous mode, as 4.11). An unresolved
+     * {@code remote} is resolved first, within the same timeout.
+     */
     @Override
     public void connect(SocketAddress remote, int timeoutMillis) throws IOException {
         requireNonNull(remote, "remote is null");
         if (!(remote instanceof InetSocketAddress peer)) {
             throw new IllegalArgumentException("unsupported address type " + remote.getClass().getName());
         }
-        if (peer.isUnresolved()) {
-            throw new java.net.UnknownHostException(peer.getHostString());
-        }
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeout is negative");
         }
+        long timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
+                : rendezvous ? TimeUnit.SECONDS.toNanos(30) : settings.connection().connectTimeoutNanos();
+        long deadline = System.nanoTime() + timeoutNanos;
+        // A name is resolved here within the same timeout (the HTTP source passes names as given); UDT has no
+        // refusal to fall back on, so only the resolver's first address is tried.
+        InetSocketAddress target = peer.isUnresolved()
+                ? new InetSocketAddress(NameResolver.resolve(peer.getHostString(), Duration.ofNanos(timeoutNanos))
+                        .get(0), peer.getPort())
+                : peer;
         UdtEngine.BoundPort port;
         synchronized (stateLock) {
             ensureOpen();
@@ -125,15 +135,13 @@ public class UdtSocket extends Socket {
                 throw new SocketException("already connected");
             }
             if (boundPort == null) {
-                InetAddress any = peer.getAddress() instanceof java.net.Inet6Address
+                InetAddress any = target.getAddress() instanceof java.net.Inet6Address
                         ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
                 boundPort = engine.bind(new InetSocketAddress(any, 0), settings);
             }
             port = boundPort;
         }
-        long timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
-                : rendezvous ? TimeUnit.SECONDS.toNanos(30) : settings.connection().connectTimeoutNanos();
-        ConnectionEndpoint connected = port.connect(peer, rendezvous, timeoutNanos);
+        ConnectionEndpoint connected = port.connect(target, rendezvous, Math.max(1, deadline - System.nanoTime()));
         synchronized (stateLock) {
             endpoint = connected;
             if (closed) {

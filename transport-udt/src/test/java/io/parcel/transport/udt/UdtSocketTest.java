@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -96,6 +97,29 @@ class UdtSocketTest {
                         ((UdtSocket) client).statistics());
             }
         }
+    }
+
+    @Test
+    void resolvesAnUnresolvedNameWithinTheConnectTimeout() throws Exception {
+        // The HTTP source passes names as given, so that a relay sees them; direct connections resolve here.
+        try (ServerSocket server = transport.listen(LOOPBACK, 10)) {
+            Future<Socket> accepted = executor.submit(server::accept);
+            InetSocketAddress byName = InetSocketAddress.createUnresolved("localhost", server.getLocalPort());
+            try (Socket client = transport.connect(byName, Duration.ofSeconds(5));
+                    Socket peer = accepted.get(10, TimeUnit.SECONDS)) {
+                client.getOutputStream().write(9);
+                client.getOutputStream().flush();
+                assertEquals(9, peer.getInputStream().read());
+            }
+        }
+    }
+
+    @Test
+    void anUnknownNameFailsNamingTheHost() {
+        InetSocketAddress unknown = InetSocketAddress.createUnresolved("no-such-host.invalid", 9000);
+        UnknownHostException error = assertThrows(UnknownHostException.class,
+                () -> transport.connect(unknown, Duration.ofSeconds(5)));
+        assertTrue(error.getMessage().contains("no-such-host.invalid"), error.getMessage());
     }
 
     @Test

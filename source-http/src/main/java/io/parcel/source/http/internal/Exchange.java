@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.List;
 import java.util.Optional;
@@ -54,10 +55,9 @@ public final class Exchange implements Closeable {
         requireNonNull(uri, "uri is null");
         String host = Urls.bareHost(uri);
         int port = Urls.port(uri);
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new TransferException("cannot resolve host name '" + host + "' of " + Urls.display(uri), false);
-        }
+        // Unresolved: the transport resolves the name within the connect timeout, or a relay carries it to the far
+        // side (the relay's allow list matches names, and the client may not be able to resolve them at all).
+        InetSocketAddress address = InetSocketAddress.createUnresolved(host, port);
         Socket socket = connect(transport, settings, uri, address);
         try {
             socket.setSoTimeout(settings.ioTimeoutMillis());
@@ -79,7 +79,7 @@ public final class Exchange implements Closeable {
     }
 
     private static Socket connect(Transport transport, HttpSettings settings, URI uri, InetSocketAddress address)
-            throws TransferException {
+            throws ParcelException {
         try {
             return transport.connect(address, settings.connectTimeout());
         } catch (SocketTimeoutException e) {
@@ -88,6 +88,12 @@ public final class Exchange implements Closeable {
         } catch (ConnectException e) {
             throw new TransferException("connection to " + endpoint(uri) + " refused over " + transport.name()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), true, e);
+        } catch (ParcelException e) {
+            throw e; // the transport already decided what it means (a relay's refusal is final)
+        } catch (UnknownHostException e) {
+            // The name that failed may be the upstream's or (through a relay) the relay's: the transport names it.
+            throw new TransferException("cannot resolve host name for " + endpoint(uri) + " over " + transport.name()
+                    + ": " + e.getMessage(), false, e);
         } catch (IOException e) {
             throw ioFailure(uri, "cannot connect over " + transport.name(), e);
         }

@@ -3,6 +3,7 @@ package io.parcel.source.http.testing;
 import io.parcel.spi.Transport;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -27,13 +28,16 @@ public final class RecordingTransport implements Transport {
 
     @Override
     public Socket connect(InetSocketAddress remote, Duration timeout) throws IOException {
-        if (!remote.getAddress().isLoopbackAddress()) {
+        // Like the real transports, it resolves the names the source passes unresolved.
+        InetSocketAddress resolved = remote.isUnresolved()
+                ? new InetSocketAddress(InetAddress.getByName(remote.getHostString()), remote.getPort()) : remote;
+        if (!resolved.getAddress().isLoopbackAddress()) {
             refusals.incrementAndGet();
             throw new IOException("test transport only connects to loopback, not " + remote);
         }
         Socket socket = new Socket();
         try {
-            socket.connect(remote, (int) timeout.toMillis());
+            socket.connect(resolved, (int) timeout.toMillis());
         } catch (IOException e) {
             socket.close();
             throw e;

@@ -5,13 +5,14 @@ import io.parcel.spi.Transport;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,16 +39,43 @@ public final class TcpTransport implements Transport {
         return name;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An unresolved {@code remote} is resolved here, within {@code timeout}, and its addresses (127.0.0.1 and ::1
+     * for "localhost", say) are tried in the resolver's order with the time left, so one that refuses is not final.
+     */
     @Override
     public Socket connect(InetSocketAddress remote, Duration timeout) throws IOException {
         requireNonNull(remote, "remote is null");
         requireNonNull(timeout, "timeout is null");
         checkOpen();
-        if (remote.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve " + remote.getHostString());
+        if (!remote.isUnresolved()) {
+            return connect(remote, timeout.toMillis());
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        IOException failure = null;
+        for (InetAddress address : NameResolver.resolve(remote.getHostString(), timeout)) {
+            long millisLeft = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (millisLeft <= 0) {
+                break;
+            }
+            try {
+                return connect(new InetSocketAddress(address, remote.getPort()), millisLeft);
+            } catch (IOException e) {
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                failure = e;
+            }
+        }
+        throw failure != null ? failure : new SocketTimeoutException("connect to " + remote + " timed out after "
+                + timeout.toMillis() + " ms");
+    }
+
+    private Socket connect(InetSocketAddress remote, long millis) throws IOException {
         // Socket.connect takes 0 as "forever"; a zero or tiny timeout still means "almost at once".
-        int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
         TcpSocket socket = new TcpSocket(watchdog);
         try {
             socket.configure(config);

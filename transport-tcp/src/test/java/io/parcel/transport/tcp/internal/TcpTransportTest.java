@@ -65,6 +65,22 @@ class TcpTransportTest {
     }
 
     @Test
+    void anUnresolvedNameIsResolvedByTheTransport() throws Exception {
+        // The HTTP source passes names unresolved (a relay must see the name), so the transport resolves them.
+        try (Transport transport = new TcpTransportFactory().create(Options.empty(), PluginContext.system());
+             ServerSocket listener = transport.listen(new InetSocketAddress(LOOPBACK, 0), 4)) {
+            listener.setSoTimeout(5000);
+            InetSocketAddress byName = InetSocketAddress.createUnresolved("localhost", listener.getLocalPort());
+            try (Socket client = transport.connect(byName, Duration.ofSeconds(5));
+                 Socket server = listener.accept()) {
+                client.getOutputStream().write(7);
+                assertEquals(7, server.getInputStream().read());
+                assertEquals(listener.getLocalPort(), client.getPort());
+            }
+        }
+    }
+
+    @Test
     void connectFailuresNameTheAddress() throws Exception {
         try (Transport transport = new TcpTransportFactory().create(Options.empty(), PluginContext.system())) {
             int port;

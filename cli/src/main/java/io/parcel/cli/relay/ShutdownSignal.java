@@ -1,0 +1,29 @@
+package io.parcel.cli.relay;
+
+import static java.util.Objects.requireNonNull;
+
+/** Where a long-running command learns that it should stop: SIGTERM or Ctrl-C in a real process, a call in tests. */
+@FunctionalInterface
+interface ShutdownSignal {
+    /**
+     * Runs {@code action} once when the process is asked to stop. Closing the returned handle unregisters it (a no-op
+     * once shutdown has begun).
+     */
+    AutoCloseable onShutdown(Runnable action);
+
+    /** The JVM's shutdown hooks: SIGTERM, SIGINT and normal exit. */
+    static ShutdownSignal jvm() {
+        return action -> {
+            requireNonNull(action, "action is null");
+            Thread hook = Thread.ofPlatform().name("parcel-shutdown").unstarted(action);
+            Runtime.getRuntime().addShutdownHook(hook);
+            return () -> {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // Shutdown is under way: the hook runs (or ran) and cannot be removed any more.
+                }
+            };
+        };
+    }
+}

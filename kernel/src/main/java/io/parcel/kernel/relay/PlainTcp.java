@@ -1,0 +1,62 @@
+package io.parcel.kernel.relay;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/** The plain TCP sides of the relay: the upstream connections and the tunnels' TCP listeners, on JDK sockets. */
+final class PlainTcp {
+    private PlainTcp() {
+    }
+
+    /**
+     * Connects to {@code target} within {@code timeout}. The socket is handed to {@code owner} before connecting, so
+     * a close that races the connect closes it too.
+     */
+    static Socket connect(HostPort target, Duration timeout, PumpGroup.Link owner) throws IOException {
+        InetSocketAddress address = target.resolve();
+        if (address.isUnresolved()) {
+            throw new UnknownHostException("cannot resolve " + target.host());
+        }
+        Socket socket = new Socket();
+        owner.own(socket);
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(address, (int) Math.max(1, timeout.toMillis()));
+            return socket;
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new SocketTimeoutException("connect to " + target + " timed out after " + timeout.toMillis() + " ms");
+        } catch (ConnectException e) {
+            socket.close();
+            throw new ConnectException("connect to " + target + " refused: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    static ServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        try {
+            listener.setReuseAddress(true);
+            listener.bind(local, backlog);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** Accepted TCP connections carry interactive traffic too: no Nagle delay; keepalive finds dead peers. */
+    static void tune(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setKeepAlive(true);
+    }
+}
