@@ -29,17 +29,21 @@ class RangeServerIT {
         long size = 24 * MIB + 11;
         long cutAfter = 256 * 1024;
         int cuts = 6;
+        int connections = 4;
         try (RangeHttpServer server = RangeHttpServer.builder()
                 .generated("/cut.bin", 61, size)
                 .cutAfter(cutAfter, cuts)
                 .start()) {
-            var result = download(server.url("/cut.bin"), "-n", "4", "--segment-size", Long.toString(4 * MIB));
+            var result = download(server.url("/cut.bin"), "-n", Integer.toString(connections), "--segment-size", Long.toString(4 * MIB));
 
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(cuts, server.cutCount(), "the server did not cut as often as asked: the test proves nothing");
             assertEquals(TestData.sha256Hex(61, size), TestData.sha256Hex(out().resolve("cut.bin")));
             // Resuming where a range broke costs nothing extra; refetching a whole cut segment costs at most cutAfter.
-            assertTrue(server.bytesSent() <= size + cuts * cutAfter,
+            // Work stealing at the tail costs a little too: a connection whose range was split already had bytes of
+            // the stolen half on the way (socket buffers, one read), which it drops when it closes that stream.
+            long stealAllowance = connections * MIB;
+            assertTrue(server.bytesSent() <= size + cuts * cutAfter + stealAllowance,
                     "sent " + server.bytesSent() + " bytes for a " + size + "-byte file with " + cuts + " cuts");
             Downloads.assertNoLeftovers(out(), "cut.bin");
         }
