@@ -16,6 +16,7 @@ import io.parcel.kernel.FileState;
 import io.parcel.kernel.FileStatus;
 import io.parcel.spi.ByteRange;
 import io.parcel.spi.Destination;
+import io.parcel.spi.ExitCode;
 import io.parcel.spi.ParcelException;
 import io.parcel.spi.Resource;
 import io.parcel.spi.Sink;
@@ -30,6 +31,8 @@ import static java.util.Objects.requireNonNull;
  * {@link #run()} runs once, on a thread of the download; {@link #status()} and {@link #cancel()} from any thread.
  */
 final class FileTransfer {
+    /** The file failed on the user's input (a bad URL, a file that exists and differs), not on a transfer. */
+    private boolean usageFailure; // guarded by this
     private static final System.Logger LOG = System.getLogger(FileTransfer.class.getName());
     /**
      * Written ranges wait up to this long to be recorded together (sooner when half the backlog is reached): on a
@@ -143,6 +146,7 @@ final class FileTransfer {
             String reason = reasonOf(e);
             LOG.log(System.Logger.Level.DEBUG, "{0}: failed: {1}", item.locator(), reason);
             synchronized (this) {
+                usageFailure = e instanceof ParcelException failure && failure.exitCode() == ExitCode.USAGE;
                 finish(FileState.FAILED, reason);
             }
         } finally {
@@ -150,6 +154,11 @@ final class FileTransfer {
                 StopSignal.closeQuietly(destination);
             }
         }
+    }
+
+    /** True when the file failed because of the user's input rather than a transfer (see {@link ExitCode#USAGE}). */
+    synchronized boolean failedOnUsage() {
+        return state == FileState.FAILED && usageFailure;
     }
 
     private String reasonOf(Throwable error) {

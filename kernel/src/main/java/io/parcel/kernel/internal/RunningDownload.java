@@ -106,8 +106,24 @@ final class RunningDownload implements Download {
         List<FileStatus> statuses = status();
         boolean allGood = statuses.stream()
                 .allMatch(file -> file.state() == FileState.DONE || file.state() == FileState.SKIPPED);
-        return new DownloadReport(statuses, Duration.between(started, clock.instant()),
-                allGood ? ExitCode.SUCCESS : ExitCode.FAILURE);
+        return new DownloadReport(statuses, Duration.between(started, clock.instant()), exitCode(allGood, statuses));
+    }
+
+    /**
+     * 0 when every file is in place; 2 when the only failures were the user's input (an unsupported URL, a file
+     * that exists and differs) and nothing was transferred, as the exit codes promise; 1 otherwise.
+     */
+    private ExitCode exitCode(boolean allGood, List<FileStatus> statuses) {
+        if (allGood) {
+            return ExitCode.SUCCESS;
+        }
+        boolean onlyUsage = true;
+        for (int index = 0; index < files.size(); index++) {
+            FileState state = statuses.get(index).state();
+            onlyUsage &= state == FileState.DONE || state == FileState.SKIPPED || files.get(index).failedOnUsage();
+        }
+        long transferred = statuses.stream().mapToLong(FileStatus::transferredBytes).sum();
+        return onlyUsage && transferred == 0 ? ExitCode.USAGE : ExitCode.FAILURE;
     }
 
     private void closeResources() {

@@ -202,6 +202,23 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void inputTheSourceCannotServeIsAUsageErrorWhenNothingMoved() throws Exception {
+        DownloadReport report = run(options(), DownloadItem.of("ftp://example.org/a.bin"));
+
+        assertEquals(FileState.FAILED, only(report).state());
+        assertEquals(ExitCode.USAGE, report.exitCode(), report.toString());
+    }
+
+    @Test
+    void aUsageFailureBesideATransferFailureIsStillAFailure() throws Exception {
+        source.add("bad", 100 * KIB).failOpen("bad", 0, Integer.MAX_VALUE, false);
+
+        DownloadReport report = run(options(), DownloadItem.of("ftp://example.org/a.bin"), DownloadItem.of("bad"));
+
+        assertEquals(ExitCode.FAILURE, report.exitCode(), report.toString());
+    }
+
+    @Test
     void nonRetryableFailureFailsOnlyThatFile() throws Exception {
         source.add("good", 900 * KIB).add("bad", 900 * KIB).failOpen("bad", 600 * KIB, 1, false);
 

@@ -128,6 +128,10 @@ final class InMemorySource implements Source {
                 throw new TransferException("describe " + locator + ": injected failure", fault.retryable());
             }
         }
+        if (locator.startsWith("ftp:")) {
+            // What a real source says about input it cannot serve at all: the user's mistake, not the network's.
+            throw new io.parcel.spi.UsageException("unsupported URL '" + locator + "'");
+        }
         Entry entry = entries.get(locator);
         if (entry == null) {
             throw new TransferException("no such resource: " + locator, false);
