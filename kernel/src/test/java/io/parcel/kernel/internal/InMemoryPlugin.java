@@ -31,6 +31,8 @@ final class InMemoryPlugin implements Plugin {
     final AtomicInteger transportsCreated = new AtomicInteger();
     final AtomicInteger transportsClosed = new AtomicInteger();
     final AtomicInteger sourcesCreated = new AtomicInteger();
+    /** Every transport a source was created with, in order (the plugin's own, or a relay wrapping it). */
+    final List<Transport> transportsGiven = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     InMemoryPlugin(InMemorySource source, InMemorySink sink) {
         this.source = source;
@@ -84,6 +86,7 @@ final class InMemoryPlugin implements Plugin {
             @Override
             public Source create(Options options, Transport transport, PluginContext context) throws IOException {
                 sourcesCreated.incrementAndGet();
+                transportsGiven.add(transport);
                 source.ioTimeout(options.get(CommonOptions.IO_TIMEOUT));
                 return source;
             }

@@ -1,18 +1,12 @@
 package io.parcel.kernel.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,18 +18,11 @@ import io.parcel.kernel.DownloadRequest;
 import io.parcel.kernel.relay.HostPort;
 import io.parcel.kernel.relay.RelayOptions;
 import io.parcel.kernel.relay.RelayTransport;
-import io.parcel.spi.ByteRange;
+
 import io.parcel.spi.Options;
-import io.parcel.spi.Plugin;
-import io.parcel.spi.PluginContext;
-import io.parcel.spi.Resource;
-import io.parcel.spi.Sink;
-import io.parcel.spi.SinkFactory;
-import io.parcel.spi.Source;
-import io.parcel.spi.SourceFactory;
-import io.parcel.spi.TransferException;
+
 import io.parcel.spi.Transport;
-import io.parcel.spi.TransportFactory;
+
 import io.parcel.spi.UsageException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A download's transport goes through the relay named by {@code via}, and every transport is closed exactly once. */
 class RelayWiringTest {
-    private static final String NAME = "probe";
+    private static final String NAME = InMemoryPlugin.NAME;
 
-    private final ProbePlugin plugin = new ProbePlugin();
+    // The source serves nothing, so every file fails at once: these tests are about the transport alone.
+    private final InMemoryPlugin plugin = new InMemoryPlugin(new InMemorySource(), new InMemorySink());
     private DefaultKernel kernel;
 
     @BeforeEach
@@ -65,20 +53,20 @@ class RelayWiringTest {
     @Test
     void withoutViaTheSourceGetsThePluginsTransport() throws Exception {
         finish(options());
-        Transport given = plugin.given.get(0);
+        Transport given = plugin.transportsGiven.get(0);
         assertEquals(NAME, given.name());
         assertFalse(given instanceof RelayTransport, "no relay without via: " + given);
-        assertEquals(1, plugin.closed.get());
+        assertEquals(1, plugin.transportsClosed.get());
     }
 
     @Test
     void withViaTheSourceGetsARelayTransportThatOwnsThePluginsTransport() throws Exception {
         finish(options(RelayOptions.VIA.name(), "relay.example.org:9000"));
-        RelayTransport relayed = assertInstanceOf(RelayTransport.class, plugin.given.get(0));
+        RelayTransport relayed = assertInstanceOf(RelayTransport.class, plugin.transportsGiven.get(0));
         assertEquals(HostPort.parse("relay.example.org:9000", "via"), relayed.relay());
         assertEquals(NAME, relayed.name());
-        assertEquals(1, plugin.created.get());
-        assertEquals(1, plugin.closed.get(), "closing the download closes the relay and with it the inner transport");
+        assertEquals(1, plugin.transportsCreated.get());
+        assertEquals(1, plugin.transportsClosed.get(), "closing the download closes the relay and with it the inner transport");
     }
 
     @Test
@@ -87,9 +75,9 @@ class RelayWiringTest {
                 options(RelayOptions.VIA_PIN.name(), "ab:cd"));
         UsageException error = assertThrows(UsageException.class, () -> kernel.startDownload(request));
         assertTrue(error.getMessage().contains("via"), error.getMessage());
-        assertEquals(1, plugin.created.get());
-        assertEquals(1, plugin.closed.get(), "the transport made before the relay options were refused leaked");
-        assertEquals(List.of(), plugin.given, "no source may be made after a usage error");
+        assertEquals(1, plugin.transportsCreated.get());
+        assertEquals(1, plugin.transportsClosed.get(), "the transport made before the relay options were refused leaked");
+        assertEquals(List.of(), plugin.transportsGiven, "no source may be made after a usage error");
     }
 
     private void finish(Options options) throws Exception {
@@ -97,7 +85,7 @@ class RelayWiringTest {
             assertTrue(download.await(Duration.ofSeconds(20)).isPresent(), "the download did not end");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (plugin.closed.get() == 0 && System.nanoTime() < deadline) {
+        while (plugin.transportsClosed.get() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
     }
@@ -109,94 +97,5 @@ class RelayWiringTest {
             values.put(pairs[i], pairs[i + 1]);
         }
         return Options.of(values);
-    }
-
-    /** A transport that only counts, a source that records the transport it was given and fails every file. */
-    private static final class ProbePlugin implements Plugin {
-        final AtomicInteger created = new AtomicInteger();
-        final AtomicInteger closed = new AtomicInteger();
-        final List<Transport> given = new CopyOnWriteArrayList<>();
-        private final InMemorySink sink = new InMemorySink();
-
-        @Override
-        public List<TransportFactory> transports() {
-            return List.of(new TransportFactory() {
-                @Override
-                public String name() {
-                    return NAME;
-                }
-
-                @Override
-                public Transport create(Options options, PluginContext context) {
-                    created.incrementAndGet();
-                    return new Transport() {
-                        @Override
-                        public String name() {
-                            return NAME;
-                        }
-
-                        @Override
-                        public Socket connect(InetSocketAddress remote, Duration timeout) throws IOException {
-                            throw new IOException("the probe transport has no network");
-                        }
-
-                        @Override
-                        public ServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
-                            throw new IOException("the probe transport has no network");
-                        }
-
-                        @Override
-                        public void close() {
-                            closed.incrementAndGet();
-                        }
-                    };
-                }
-            });
-        }
-
-        @Override
-        public List<SourceFactory> sources() {
-            return List.of(new SourceFactory() {
-                @Override
-                public String name() {
-                    return NAME;
-                }
-
-                @Override
-                public Source create(Options options, Transport transport, PluginContext context) {
-                    given.add(transport);
-                    return new Source() {
-                        @Override
-                        public Resource describe(String locator) throws IOException {
-                            throw new TransferException("the probe source has nothing", false);
-                        }
-
-                        @Override
-                        public InputStream open(Resource resource, ByteRange range) throws IOException {
-                            throw new TransferException("the probe source has nothing", false);
-                        }
-
-                        @Override
-                        public void close() {
-                        }
-                    };
-                }
-            });
-        }
-
-        @Override
-        public List<SinkFactory> sinks() {
-            return List.of(new SinkFactory() {
-                @Override
-                public String name() {
-                    return NAME;
-                }
-
-                @Override
-                public Sink create(Options options, PluginContext context) {
-                    return sink;
-                }
-            });
-        }
     }
 }
