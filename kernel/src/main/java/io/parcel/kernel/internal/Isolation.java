@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import io.parcel.spi.ByteRange;
 import io.parcel.spi.Destination;
+import io.parcel.spi.NamedFactory;
 import io.parcel.spi.OptionKey;
 import io.parcel.spi.Options;
 import io.parcel.spi.PluginContext;
@@ -34,21 +35,22 @@ final class Isolation {
     private Isolation() {
     }
 
-    static final class IsolatedTransportFactory implements TransportFactory {
-        private final TransportFactory delegate;
-        private final ClassLoader loader;
+    /**
+     * What every isolated factory keeps: the plugin's loader, and its name, description and options read once
+     * under that loader.
+     */
+    private abstract static class IsolatedNamedFactory implements NamedFactory {
+        final ClassLoader loader;
         private final String name;
         private final String description;
-        private final Optional<String> unavailabilityCause;
         private final List<OptionKey<?>> options;
 
-        IsolatedTransportFactory(TransportFactory delegate, ClassLoader loader) {
-            this.delegate = requireNonNull(delegate, "delegate is null");
+        IsolatedNamedFactory(NamedFactory delegate, ClassLoader loader) {
+            requireNonNull(delegate, "delegate is null");
             this.loader = requireNonNull(loader, "loader is null");
             try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
                 this.name = delegate.name();
                 this.description = delegate.description();
-                this.unavailabilityCause = delegate.unavailabilityCause();
                 this.options = List.copyOf(delegate.options());
             }
         }
@@ -66,6 +68,19 @@ final class Isolation {
         @Override
         public List<OptionKey<?>> options() {
             return options;
+        }
+    }
+
+    static final class IsolatedTransportFactory extends IsolatedNamedFactory implements TransportFactory {
+        private final TransportFactory delegate;
+        private final Optional<String> unavailabilityCause;
+
+        IsolatedTransportFactory(TransportFactory delegate, ClassLoader loader) {
+            super(delegate, loader);
+            this.delegate = delegate;
+            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
+                this.unavailabilityCause = delegate.unavailabilityCause();
+            }
         }
 
         @Override
@@ -81,36 +96,12 @@ final class Isolation {
         }
     }
 
-    static final class IsolatedSourceFactory implements SourceFactory {
+    static final class IsolatedSourceFactory extends IsolatedNamedFactory implements SourceFactory {
         private final SourceFactory delegate;
-        private final ClassLoader loader;
-        private final String name;
-        private final String description;
-        private final List<OptionKey<?>> options;
 
         IsolatedSourceFactory(SourceFactory delegate, ClassLoader loader) {
-            this.delegate = requireNonNull(delegate, "delegate is null");
-            this.loader = requireNonNull(loader, "loader is null");
-            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
-                this.name = delegate.name();
-                this.description = delegate.description();
-                this.options = List.copyOf(delegate.options());
-            }
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-
-        @Override
-        public List<OptionKey<?>> options() {
-            return options;
+            super(delegate, loader);
+            this.delegate = delegate;
         }
 
         @Override
@@ -121,36 +112,12 @@ final class Isolation {
         }
     }
 
-    static final class IsolatedSinkFactory implements SinkFactory {
+    static final class IsolatedSinkFactory extends IsolatedNamedFactory implements SinkFactory {
         private final SinkFactory delegate;
-        private final ClassLoader loader;
-        private final String name;
-        private final String description;
-        private final List<OptionKey<?>> options;
 
         IsolatedSinkFactory(SinkFactory delegate, ClassLoader loader) {
-            this.delegate = requireNonNull(delegate, "delegate is null");
-            this.loader = requireNonNull(loader, "loader is null");
-            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
-                this.name = delegate.name();
-                this.description = delegate.description();
-                this.options = List.copyOf(delegate.options());
-            }
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-
-        @Override
-        public List<OptionKey<?>> options() {
-            return options;
+            super(delegate, loader);
+            this.delegate = delegate;
         }
 
         @Override
