@@ -119,9 +119,40 @@ public final class Main {
         if (commandLine.getSubcommands().containsKey(first) || TOP_LEVEL_OPTIONS.contains(first)) {
             return args;
         }
+        int command = commandAfterLoggingOptions(commandLine, args);
+        if (command > 0) {
+            // "parcel --debug plugins": the logging options every command takes may come before the command name.
+            List<String> moved = new ArrayList<>(args.size());
+            moved.add(args.get(command));
+            moved.addAll(args.subList(0, command));
+            moved.addAll(args.subList(command + 1, args.size()));
+            return moved;
+        }
         List<String> download = new ArrayList<>(List.of(DEFAULT_COMMAND));
         download.addAll(args);
         return download;
+    }
+
+    /**
+     * The index of a command name that only {@code --debug} / {@code --log-file FILE} precede, or -1. Anything else
+     * before it (a download option, a URL) means the original form, where no command means {@code download}.
+     */
+    private static int commandAfterLoggingOptions(CommandLine commandLine, List<String> args) {
+        int index = 0;
+        while (index < args.size()) {
+            String arg = args.get(index);
+            if (arg.equals("--debug") || arg.startsWith("--log-file=")) {
+                index++;
+            } else if (arg.equals("--log-file")) {
+                index += 2;
+            } else {
+                break;
+            }
+        }
+        if (index == 0 || index >= args.size()) {
+            return -1;
+        }
+        return commandLine.getSubcommands().containsKey(args.get(index)) ? index : -1;
     }
 
     private static int onBadParameters(CommandLine.ParameterException failure, String[] args) {

@@ -33,6 +33,24 @@ class MainTest {
     }
 
     @Test
+    void loggingOptionsMayComeBeforeTheCommandName() throws Exception {
+        CapturedEnvironment captured = CapturedEnvironment.in(directory);
+        CommandLine commandLine = Main.commandLine(captured.environment());
+        assertEquals(List.of("plugins", "--debug"),
+                Main.arguments(commandLine, captured.environment(), List.of("--debug", "plugins")));
+        assertEquals(List.of("plugins", "--log-file", "x.log", "--debug", "--plugins-dir", "p"),
+                Main.arguments(commandLine, captured.environment(),
+                        List.of("--log-file", "x.log", "--debug", "plugins", "--plugins-dir", "p")));
+        assertEquals(List.of("plugins", "--log-file=x.log"),
+                Main.arguments(commandLine, captured.environment(), List.of("--log-file=x.log", "plugins")));
+        // Anything else first keeps the original form: an ID that happens to be named like a command is downloaded.
+        assertEquals(List.of("download", "-n", "2", "plugins"),
+                Main.arguments(commandLine, captured.environment(), List.of("-n", "2", "plugins")));
+        assertEquals(List.of("download", "--debug", "id1"),
+                Main.arguments(commandLine, captured.environment(), List.of("--debug", "id1")));
+    }
+
+    @Test
     void theOriginalFormParsesLikeDownload() throws Exception {
         CapturedEnvironment captured = CapturedEnvironment.in(directory);
         Options bare = optionsOf(captured, "-t", "token_file", "-n", "3", "id1", "id2");
