@@ -12,8 +12,9 @@ public final class DownloadOptions {
     public static final OptionKey<String> SOURCE = OptionKey.string("source", "http", "source plugin to read from");
     public static final OptionKey<String> SINK = OptionKey.string("sink", "file", "sink plugin to write to");
     public static final OptionKey<Integer> CONNECTIONS = OptionKey.integer("connections", 8, "parallel connections per file");
-    public static final OptionKey<Long> SEGMENT_SIZE = OptionKey.bytes("segment-size", 16L << 20,
-            "size of the ranges a file is cut into; idle connections split the largest remaining one");
+    public static final OptionKey<Long> SEGMENT_SIZE = OptionKey.bytes("segment-size", 0,
+            "size of the ranges a file is cut into, 0 for the file split evenly across its connections (at least"
+                    + " 16 MiB each); idle connections split the largest remaining one");
     public static final OptionKey<Integer> RETRIES = OptionKey.integer("retries", 5,
             "attempts per range after a transient failure, with backoff");
     public static final OptionKey<Long> LIMIT_RATE = OptionKey.bytes("limit-rate", 0,

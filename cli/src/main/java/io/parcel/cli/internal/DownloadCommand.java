@@ -68,7 +68,8 @@ public final class DownloadCommand extends BaseCommand {
     private String connections;
 
     @Option(names = "--segment-size", paramLabel = "SIZE",
-            description = "Size of the ranges a file is cut into, e.g. 16M (default: 16M).")
+            description = "Size of the ranges a file is cut into, e.g. 16M (default: 0, the file split evenly across"
+                    + " its connections, at least 16M each).")
     private String segmentSize;
 
     @Option(names = "--retries", paramLabel = "N", description = "Attempts per range after a transient failure (default: 5).")

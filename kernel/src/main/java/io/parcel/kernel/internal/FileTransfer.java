@@ -255,10 +255,10 @@ final class FileTransfer {
         for (ByteRange range : remaining) {
             totalRemaining = saturatedAdd(totalRemaining, range.length());
         }
-        SegmentScheduler scheduler = new SegmentScheduler(remaining,
-                singleStream ? Long.MAX_VALUE : settings.segmentSize(),
-                singleStream ? Long.MAX_VALUE : tuning.minSplit(), 64 << 10);
         int workers = singleStream ? 1 : (int) Math.min(settings.connections(), Math.max(1, ceilDiv(totalRemaining, tuning.minSplit())));
+        SegmentScheduler scheduler = new SegmentScheduler(remaining,
+                singleStream ? Long.MAX_VALUE : settings.segmentSizeFor(totalRemaining, workers),
+                singleStream ? Long.MAX_VALUE : tuning.minSplit(), 64 << 10);
         if (remaining.isEmpty()) {
             workers = 0;
         }

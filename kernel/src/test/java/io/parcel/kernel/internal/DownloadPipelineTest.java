@@ -122,6 +122,31 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void automaticSegmentsGiveEachConnectionOneRequestUntilTheTail() throws Exception {
+        source.add("one", 40L * MIB + 7);
+
+        DownloadReport report = run(options("segment-size", "0", "connections", "1"), DownloadItem.of("one"));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        assertStoredCorrectly("one", 40L * MIB + 7);
+        // 16 MiB pieces would have cost three requests, each on a new connection that starts slow again.
+        assertEquals(List.of(new ByteRange(0, 40L * MIB + 7)),
+                source.opens("one").stream().map(InMemorySource.Open::range).toList());
+    }
+
+    @Test
+    void automaticSegmentSizeSplitsEvenlyAndNeverBelowSixteenMebibytes() throws Exception {
+        DownloadSettings automatic = DownloadSettings.from(Options.of(Map.of("segment-size", "0")));
+        assertEquals(128L * MIB, automatic.segmentSizeFor(1024L * MIB, 8));
+        assertEquals(128L * MIB + 64 * KIB, automatic.segmentSizeFor(1024L * MIB + 1, 8), "aligned up to 64 KiB");
+        assertEquals(16L * MIB, automatic.segmentSizeFor(20L * MIB, 8));
+        assertEquals(16L * MIB, automatic.segmentSizeFor(0, 8));
+        DownloadSettings fixed = DownloadSettings.from(Options.of(Map.of("segment-size", "1M")));
+        assertEquals(MIB, fixed.segmentSizeFor(1024L * MIB, 8), "a size the user gave is kept");
+        assertThrows(UsageException.class, () -> DownloadSettings.from(Options.of(Map.of("segment-size", "1K"))));
+    }
+
+    @Test
     void stalledConnectionsRangeIsStolenAndTheFileStillFinishes() throws Exception {
         long size = 2 * MIB;
         source.add("slow", size).stallAt("slow", 32 * KIB, 1);
