@@ -50,6 +50,7 @@ public final class LogSetup implements AutoCloseable {
         requireNonNull(logFile, "logFile is null");
         Handler console = new WriterHandler(err, new OneLineFormatter(false, debug));
         console.setLevel(debug ? Level.FINE : Level.WARNING);
+        console.setFilter(LogSetup::notLibraryDetail);
         Handler file = null;
         if (logFile.isPresent()) {
             try {
@@ -58,6 +59,7 @@ public final class LogSetup implements AutoCloseable {
                 file = new FileHandler(path.toString(), true);
                 file.setFormatter(new OneLineFormatter(true, true));
                 file.setLevel(Level.FINE);
+                file.setFilter(LogSetup::notLibraryDetail);
             } catch (IOException | RuntimeException e) {
                 throw new UsageException("cannot write log file " + logFile.get() + ": " + e.getMessage(), e);
             }
@@ -76,6 +78,15 @@ public final class LogSetup implements AutoCloseable {
             root.setLevel(lowestLevel());
         }
         return setup;
+    }
+
+    /**
+     * Guice's debug records (its start-up timings, the stack trace of a bytecode optimisation it cannot use on this
+     * JDK) are about Guice, not about a transfer; they would bury Parcel's own debug lines.
+     */
+    private static boolean notLibraryDetail(java.util.logging.LogRecord record) {
+        String name = record.getLoggerName();
+        return record.getLevel().intValue() >= Level.INFO.intValue() || name == null || !name.startsWith("com.google.");
     }
 
     @Override
