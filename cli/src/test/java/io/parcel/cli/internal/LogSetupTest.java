@@ -54,6 +54,24 @@ class LogSetupTest {
     }
 
     @Test
+    void librariesDebugRecordsStayOutButTheirWarningsShow() throws Exception {
+        System.Logger guice = System.getLogger("com.google.inject.internal.util.ContinuousStopwatch");
+        StringWriter err = new StringWriter();
+        Path logFile = directory.resolve("debug.log");
+        try (LogSetup ignored = LogSetup.install(new PrintWriter(err), true, Optional.of(logFile))) {
+            guice.log(System.Logger.Level.DEBUG, "Module execution: 79ms");
+            guice.log(System.Logger.Level.WARNING, "an injector problem");
+            LOG.log(System.Logger.Level.DEBUG, "range [0, 10) done");
+        }
+        String log = Files.readString(logFile);
+        for (String output : new String[] {err.toString(), log}) {
+            assertFalse(output.contains("Module execution"), output);
+            assertTrue(output.contains("an injector problem"), output);
+            assertTrue(output.contains("range [0, 10) done"), output);
+        }
+    }
+
+    @Test
     void setupsThatOverlapKeepTheirOwnHandlers() throws Exception {
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         java.util.List<java.util.logging.Handler> before = java.util.List.of(root.getHandlers());
