@@ -311,6 +311,7 @@ struct Config {
     int64_t messages = -1;
     std::vector<int64_t> sizes;
     bool in_order = true;
+    bool gaps = false;
     int ttl_ms = -1;
 };
 
@@ -342,7 +343,9 @@ void usage(FILE* out) {
         "                        the sender sends N messages, sizes cycled from the list (default 1456; each >= 4);\n"
         "                        the receiver expects N and checks each byte for byte (and, unless --unordered,\n"
         "                        that they arrive in order); --ttl is the sender's per-message TTL (default none);\n"
-        "                        the receiver closes first, the sender waits for that\n"
+        "                        the receiver closes first, the sender waits for that;\n"
+        "  --gaps                receiver: messages may be missing (dropped by the sender's TTL) but must arrive\n"
+        "                        in increasing order; without --messages it reads until the peer closes\n"
         "  --quiet               no messages on stderr except errors\n"
         "  udt_peer sha256 FILE...               SHA-256 of files (checks this tool against sha256sum)\n"
         "  udt_peer generate --bytes N [--seed S] the --bytes data stream on stdout\n"
@@ -449,6 +452,7 @@ int parse_args(int argc, char** argv, Config* config) {
         else if (name == "--dgram") config->dgram = true;
         else if (name == "--messages") ok = size_value(&config->messages);
         else if (name == "--unordered") config->in_order = false;
+        else if (name == "--gaps") config->gaps = true;
         else if (name == "--ttl") { ok = size_value(&number); config->ttl_ms = int(number); }
         else if (name == "--sizes") {
             std::string text;
@@ -633,6 +637,7 @@ struct Result {
     bool have_perf = false;
     UDT::TRACEINFO perf{};
     int64_t messages = -1;
+    int64_t last_message = -1;
 };
 
 void print_result(const Config& config, const Result& result, bool accelerated_sha) {
@@ -646,6 +651,7 @@ void print_result(const Config& config, const Result& result, bool accelerated_s
     line += buffer;
     if (!result.sha256.empty()) line += ",\"sha256\":\"" + result.sha256 + "\"";
     if (result.messages >= 0) line += ",\"messages\":" + std::to_string(result.messages);
+    if (result.last_message >= 0) line += ",\"last_message\":" + std::to_string(result.last_message);
     double gib = result.bytes / (1024.0 * 1024.0 * 1024.0);
     std::snprintf(buffer, sizeof buffer, ",\"cpu_seconds\":%.3f,\"cpu_seconds_per_gib\":%.3f", result.cpu_seconds,
                   gib > 0 ? result.cpu_seconds / gib : 0.0);
@@ -950,7 +956,13 @@ void receive_messages(UDTSOCKET socket, const Config& config, BlockFunction sha_
         }
         uint32_t index = (uint32_t(buffer[0]) << 24) | (uint32_t(buffer[1]) << 16) | (uint32_t(buffer[2]) << 8) |
                          uint32_t(buffer[3]);
-        if (config.in_order && int64_t(index) != result->messages) {
+        if (config.gaps && int64_t(index) <= result->last_message) {
+            result->error = "message " + std::to_string(index) + " after message " +
+                            std::to_string(result->last_message);
+            ok = false;
+            break;
+        }
+        if (config.in_order && !config.gaps && int64_t(index) != result->messages) {
             result->error = "expected message " + std::to_string(result->messages) + ", got message " +
                             std::to_string(index);
             ok = false;
@@ -967,6 +979,7 @@ void receive_messages(UDTSOCKET socket, const Config& config, BlockFunction sha_
         sha.update(buffer.data(), size_t(received));
         result->bytes += received;
         result->messages += 1;
+        result->last_message = std::max(result->last_message, int64_t(index));
         last_message = Clock::now();
     }
     result->seconds = seconds_since(start);

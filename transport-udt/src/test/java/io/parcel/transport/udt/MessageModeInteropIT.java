@@ -176,6 +176,40 @@ class MessageModeInteropIT {
     }
 
     @Test
+    void referenceReceiverSkipsMessagesOurTtlDropped() throws Exception {
+        int port = freeUdpPort();
+        int count = 150;
+        try (Peer server = Peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "30",
+                "--timeout", "30", "--dgram", "--gaps", "--sizes", SIZES_ARGUMENT, "--seed", String.valueOf(SEED),
+                "--quiet");
+                ImpairingRelay relay = new ImpairingRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        port), 5, 0.10, 0.0, 0.02)) {
+            Thread.sleep(300);
+            String statistics;
+            long closing;
+            try (UdtMessageSocket socket = UdtMessageSocket.connect(relay.address(),
+                    Options.empty().with("connect-timeout", "5s").with("timeout", "30s"))) {
+                for (int i = 0; i < count; i++) {
+                    // the last one has no TTL: the reference receiver must get past every dropped one to reach it
+                    socket.send(ByteBuffer.wrap(message(SEED, i, sizeOf(i))),
+                            i == count - 1 ? null : Duration.ofMillis(20), true);
+                }
+                statistics = socket.statistics();
+                closing = System.nanoTime();
+            }
+            long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closing);
+            String report = server.report();
+            System.out.println("ttl -> libudt: close took " + closeMillis + " ms; " + report + "; sender "
+                    + statistics);
+            assertEquals("true", field(OK, report), report);
+            assertEquals(String.valueOf(count - 1), field(Pattern.compile("\"last_message\":(\\d+)"), report),
+                    "the last message arrived: " + report);
+            assertTrue(closeMillis < 20_000, "everything acknowledged (dropped or delivered) before the linger ran out");
+            assertTrue(!statistics.contains("dropRequestsSent=0 "), "messages were dropped: " + statistics);
+        }
+    }
+
+    @Test
     void referenceClientSendsMessagesToJavaServer() throws Exception {
         try (UdtMessageServerSocket server = UdtMessageServerSocket.bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
