@@ -122,7 +122,14 @@ class UdtMessageSocketTest {
                 for (int i = 0; i < count; i++) {
                     client.send(ByteBuffer.wrap(message(12, i)), Duration.ofMillis(30), true);
                 }
+                // every message is acknowledged, delivered or dropped, within a bounded time: nothing stalls
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 statistics = client.statistics();
+                while (!statistics.contains("messagesQueued=0 ") && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                    statistics = client.statistics();
+                }
+                assertTrue(statistics.contains("messagesQueued=0 "), "all acknowledged: " + statistics);
             }
             int received = receiving.get(90, TimeUnit.SECONDS);
             System.out.println("ttl run: " + received + " of " + count + " delivered; sender " + statistics);
