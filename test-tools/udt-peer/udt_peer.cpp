@@ -260,6 +260,22 @@ private:
     std::vector<uint8_t> bytes_;
 };
 
+// Message mode (--dgram): message i of a run is fully determined by (seed, i, size), so the receiver checks every
+// message byte for byte without a side channel: its first 4 bytes are i (big-endian), the rest splitmix64 output
+// (little-endian words) from the state seed * 0x9E3779B97F4A7C15 + i. MessageModeInteropIT generates the same.
+void fill_message(uint64_t seed, uint32_t index, size_t size, uint8_t* out) {
+    uint64_t state = seed * 0x9E3779B97F4A7C15ULL + index;
+    for (size_t i = 4; i < size; i += 8) {
+        state += 0x9E3779B97F4A7C15ULL;
+        uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        for (size_t b = 0; b < 8 && i + b < size; ++b) out[i + b] = uint8_t(z >> (8 * b));
+    }
+    for (size_t b = 0; b < 4 && b < size; ++b) out[b] = uint8_t(index >> (24 - 8 * b));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Command line.
 
@@ -290,6 +306,13 @@ struct Config {
     double timeout_seconds = 30;
     double accept_timeout_seconds = -1;
     double interval_seconds = 0;
+    // message mode
+    bool dgram = false;
+    int64_t messages = -1;
+    std::vector<int64_t> sizes;
+    bool in_order = true;
+    bool gaps = false;
+    int ttl_ms = -1;
 };
 
 void usage(FILE* out) {
@@ -315,6 +338,14 @@ void usage(FILE* out) {
         "  --accept-timeout S    longest wait for a connection (default: 300 with --once, else forever)\n"
         "  --interval S          print progress to stderr every S seconds\n"
         "  --no-hash             skip the SHA-256 (to measure the transport's own CPU cost on fast links)\n"
+        "message mode (SOCK_DGRAM, UDT::sendmsg/recvmsg) instead of --bytes/--time/--file:\n"
+        "  --dgram --messages N [--sizes B,B,...] [--unordered] [--ttl MS]\n"
+        "                        the sender sends N messages, sizes cycled from the list (default 1456; each >= 4);\n"
+        "                        the receiver expects N and checks each byte for byte (and, unless --unordered,\n"
+        "                        that they arrive in order); --ttl is the sender's per-message TTL (default none);\n"
+        "                        the receiver closes first, the sender waits for that;\n"
+        "  --gaps                receiver: messages may be missing (dropped by the sender's TTL) but must arrive\n"
+        "                        in increasing order; without --messages it reads until the peer closes\n"
         "  --quiet               no messages on stderr except errors\n"
         "  udt_peer sha256 FILE...               SHA-256 of files (checks this tool against sha256sum)\n"
         "  udt_peer generate --bytes N [--seed S] the --bytes data stream on stdout\n"
@@ -418,6 +449,28 @@ int parse_args(int argc, char** argv, Config* config) {
         else if (name == "--timeout") ok = seconds_value(&config->timeout_seconds);
         else if (name == "--accept-timeout") ok = seconds_value(&config->accept_timeout_seconds);
         else if (name == "--interval") ok = seconds_value(&config->interval_seconds);
+        else if (name == "--dgram") config->dgram = true;
+        else if (name == "--messages") ok = size_value(&config->messages);
+        else if (name == "--unordered") config->in_order = false;
+        else if (name == "--gaps") config->gaps = true;
+        else if (name == "--ttl") { ok = size_value(&number); config->ttl_ms = int(number); }
+        else if (name == "--sizes") {
+            std::string text;
+            ok = value(&text);
+            size_t at = 0;
+            while (ok && at <= text.size()) {
+                size_t comma = text.find(',', at);
+                std::string item = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+                int64_t size = 0;
+                if (!parse_size(item, &size) || size < 4) {
+                    std::fprintf(stderr, "udt_peer: --sizes expects sizes of at least 4 bytes, got '%s'\n", item.c_str());
+                    ok = false;
+                }
+                config->sizes.push_back(size);
+                if (comma == std::string::npos) break;
+                at = comma + 1;
+            }
+        }
         else if (name == "--help" || name == "-h") { usage(stdout); std::exit(EXIT_OK); }
         else {
             std::fprintf(stderr, "udt_peer: unknown option '%s' (see --help)\n", name.c_str());
@@ -440,6 +493,14 @@ int parse_args(int argc, char** argv, Config* config) {
         if (!server && config->bind.empty()) return fail("rendezvous needs --bind HOST:PORT");
     } else if (!config->bind.empty() && !server) {
         // An explicit local address for a regular client is allowed; UDT binds before connecting.
+    }
+    if (config->sizes.empty()) config->sizes.push_back(1456);
+    if (config->dgram) {
+        if (config->rendezvous) return fail("--dgram is for client/server runs");
+        if (sources != 0) return fail("--dgram sends --messages N, not --bytes/--time/--file");
+        if (sends && config->messages < 0) return fail("a --dgram sender needs --messages N");
+        if (config->messages > 0x7FFFFFFF) return fail("--messages must fit 31 bits");
+        return EXIT_OK;
     }
     if (sends && sources != 1) return fail("the sending side needs exactly one of --bytes, --time, --file");
     if (!sends && sources != 0) return fail("--bytes/--time/--file belong to the sending side");
@@ -575,6 +636,8 @@ struct Result {
     double cpu_seconds = 0;
     bool have_perf = false;
     UDT::TRACEINFO perf{};
+    int64_t messages = -1;
+    int64_t last_message = -1;
 };
 
 void print_result(const Config& config, const Result& result, bool accelerated_sha) {
@@ -587,6 +650,8 @@ void print_result(const Config& config, const Result& result, bool accelerated_s
                   result.ok ? "true" : "false", json_escape(result.peer).c_str(), result.bytes, result.seconds, mbps);
     line += buffer;
     if (!result.sha256.empty()) line += ",\"sha256\":\"" + result.sha256 + "\"";
+    if (result.messages >= 0) line += ",\"messages\":" + std::to_string(result.messages);
+    if (result.last_message >= 0) line += ",\"last_message\":" + std::to_string(result.last_message);
     double gib = result.bytes / (1024.0 * 1024.0 * 1024.0);
     std::snprintf(buffer, sizeof buffer, ",\"cpu_seconds\":%.3f,\"cpu_seconds_per_gib\":%.3f", result.cpu_seconds,
                   gib > 0 ? result.cpu_seconds / gib : 0.0);
@@ -800,10 +865,135 @@ double process_cpu_seconds() {
     return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+// Sends --messages N with UDT::sendmsg; the SHA-256 covers the messages concatenated in sending order.
+void send_messages(UDTSOCKET socket, const Config& config, BlockFunction sha_blocks, Result* result) {
+    result->direction = "send";
+    result->messages = 0;
+    Sha256 sha(sha_blocks);
+    int64_t largest = 0;
+    for (int64_t size : config.sizes) largest = std::max(largest, size);
+    std::vector<uint8_t> message(static_cast<size_t>(largest));
+    Clock::time_point start = Clock::now();
+    bool ok = true;
+    for (int64_t i = 0; i < config.messages; ++i) {
+        size_t size = size_t(config.sizes[size_t(i) % config.sizes.size()]);
+        fill_message(config.seed, uint32_t(i), size, message.data());
+        sha.update(message.data(), size);
+        int sent = UDT::sendmsg(socket, reinterpret_cast<const char*>(message.data()), int(size), config.ttl_ms,
+                                config.in_order);
+        if (sent == UDT::ERROR || sent != int(size)) {
+            result->error = "sendmsg of message " + std::to_string(i) + " (" + std::to_string(size) + " bytes): " +
+                            (sent == UDT::ERROR ? last_error() : "took " + std::to_string(sent));
+            ok = false;
+            break;
+        }
+        result->bytes += int64_t(size);
+        result->messages += 1;
+    }
+    if (ok) ok = drain(socket, config, result);
+    result->seconds = seconds_since(start);
+    sample(socket, result);
+    // The receiver closes first (it knows when it has everything; a shutdown must not overtake a 4.11 receiver
+    // that still holds messages, see receive_messages): read until the connection ends (the receiver sends
+    // nothing), bounded by the socket's receive timeout.
+    if (ok) {
+        char unused[16];
+        if (UDT::recvmsg(socket, unused, sizeof unused) != UDT::ERROR) {
+            result->error = "the receiver sent a message";
+            ok = false;
+        } else if (!is_end_of_stream(UDT::getlasterror_code())) {
+            result->error = "the receiver did not close within --timeout: " + last_error();
+            ok = false;
+        }
+    }
+    result->sha256 = sha.hex_digest();
+    result->ok = ok;
+}
+
+// Receives messages with UDT::recvmsg until --messages N arrived (or, without N, until the peer closes), checking
+// each against fill_message; the SHA-256 covers the messages concatenated in arrival order.
+void receive_messages(UDTSOCKET socket, const Config& config, BlockFunction sha_blocks, Result* result) {
+    result->direction = "receive";
+    result->messages = 0;
+    Sha256 sha(sha_blocks);
+    int64_t largest = 0;
+    for (int64_t size : config.sizes) largest = std::max(largest, size);
+    // room beyond the largest size, so a message that is too long shows instead of being cut to fit (4.11 truncates)
+    std::vector<uint8_t> buffer(static_cast<size_t>(largest) + 4096);
+    std::vector<uint8_t> expected(static_cast<size_t>(largest));
+    Clock::time_point start = Clock::now();
+    Clock::time_point last_message = start;
+    bool ok = true;
+    // 4.11's blocking recvmsg with UDT_RCVTIMEO waits for the next wake-up (a new arrival) before it looks at the
+    // buffer, so whole messages already there wait for more data or the timeout, one message per wake-up; and the
+    // call woken by the peer's shutdown reads a message and then throws, losing it (CUDT::recvmsg). A
+    // non-blocking recvmsg reads at once (and after a shutdown still hands out what is held), so poll it.
+    bool blocking = false;
+    UDT::setsockopt(socket, 0, UDT_RCVSYN, &blocking, sizeof blocking);
+    while (config.messages < 0 || result->messages < config.messages) {
+        int received = UDT::recvmsg(socket, reinterpret_cast<char*>(buffer.data()), int(buffer.size()));
+        if (received == UDT::ERROR && UDT::getlasterror_code() == CUDTException::EASYNCRCV) {
+            if (seconds_since(last_message) > config.timeout_seconds) {
+                result->error = "no message for " + std::to_string(config.timeout_seconds) + " s after " +
+                                std::to_string(result->messages) + " messages";
+                ok = false;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            continue;
+        }
+        if (received == UDT::ERROR) {
+            if (config.messages < 0 && is_end_of_stream(UDT::getlasterror_code())) break;
+            result->error = "recvmsg after " + std::to_string(result->messages) + " messages: " + last_error();
+            ok = false;
+            break;
+        }
+        if (received < 4) {
+            result->error = "message " + std::to_string(result->messages) + " has only " + std::to_string(received) +
+                            " bytes";
+            ok = false;
+            break;
+        }
+        uint32_t index = (uint32_t(buffer[0]) << 24) | (uint32_t(buffer[1]) << 16) | (uint32_t(buffer[2]) << 8) |
+                         uint32_t(buffer[3]);
+        if (config.gaps && int64_t(index) <= result->last_message) {
+            result->error = "message " + std::to_string(index) + " after message " +
+                            std::to_string(result->last_message);
+            ok = false;
+            break;
+        }
+        if (config.in_order && !config.gaps && int64_t(index) != result->messages) {
+            result->error = "expected message " + std::to_string(result->messages) + ", got message " +
+                            std::to_string(index);
+            ok = false;
+            break;
+        }
+        size_t size = size_t(config.sizes[index % config.sizes.size()]);
+        fill_message(config.seed, index, size, expected.data());
+        if (size_t(received) != size || std::memcmp(buffer.data(), expected.data(), size) != 0) {
+            result->error = "message " + std::to_string(index) + " differs: " + std::to_string(received) +
+                            " bytes, expected " + std::to_string(size);
+            ok = false;
+            break;
+        }
+        sha.update(buffer.data(), size_t(received));
+        result->bytes += received;
+        result->messages += 1;
+        result->last_message = std::max(result->last_message, int64_t(index));
+        last_message = Clock::now();
+    }
+    result->seconds = seconds_since(start);
+    sample(socket, result);
+    result->sha256 = sha.hex_digest();
+    result->ok = ok;
+}
+
 void run_connection(UDTSOCKET socket, const Config& config, bool sends, const Pattern* pattern,
                     BlockFunction sha_blocks, Result* result) {
     double cpu_start = process_cpu_seconds();
-    if (sends) send_stream(socket, config, *pattern, sha_blocks, result);
+    if (config.dgram && sends) send_messages(socket, config, sha_blocks, result);
+    else if (config.dgram) receive_messages(socket, config, sha_blocks, result);
+    else if (sends) send_stream(socket, config, *pattern, sha_blocks, result);
     else receive(socket, config, sha_blocks, result);
     result->cpu_seconds = process_cpu_seconds() - cpu_start;
 }
@@ -817,7 +1007,7 @@ UDTSOCKET open_connected(const Config& config, std::string* error, std::string* 
         return UDT::INVALID_SOCK;
     }
     std::string local_text = config.mode == "server" ? config.listen : config.bind;
-    UDTSOCKET socket = UDT::socket(remote.ss_family, SOCK_STREAM, 0);
+    UDTSOCKET socket = UDT::socket(remote.ss_family, config.dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
     if (socket == UDT::INVALID_SOCK) {
         *error = "socket: " + last_error();
         return UDT::INVALID_SOCK;
@@ -874,7 +1064,7 @@ int run_server(const Config& config, bool sends, const Pattern* pattern, BlockFu
         return EXIT_USAGE;
     }
     std::string error;
-    UDTSOCKET listener = UDT::socket(local.ss_family, SOCK_STREAM, 0);
+    UDTSOCKET listener = UDT::socket(local.ss_family, config.dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
     if (listener == UDT::INVALID_SOCK || !configure(listener, config, &error) ||
         UDT::bind(listener, reinterpret_cast<sockaddr*>(&local), int(local_length)) == UDT::ERROR ||
         UDT::listen(listener, 16) == UDT::ERROR) {
@@ -991,7 +1181,7 @@ int main(int argc, char** argv) {
     bool server = config.mode == "server";
     bool sends = server == config.reverse;
     Pattern* pattern = nullptr;
-    if (sends && config.file.empty()) pattern = new Pattern(config.seed);
+    if (sends && config.file.empty() && !config.dgram) pattern = new Pattern(config.seed);
 
     UDT::startup();
     int exit_code;

@@ -79,6 +79,17 @@ public final class UdtOptions {
                 options.get(CommonOptions.IO_TIMEOUT).toNanos());
     }
 
+    /** The same settings for message mode: the handshake then carries socket type 2 (UDT_DGRAM). */
+    static SocketSettings messageSettings(Options options) throws UsageException {
+        SocketSettings stream = settings(options);
+        ConnectionConfig c = stream.connection();
+        ConnectionConfig dgram = new ConnectionConfig(c.mss(), c.sendBufferPackets(), c.receiveBufferPackets(),
+                c.flowControlPackets(), c.maxBandwidth(), Handshake.SOCKET_TYPE_DATAGRAM, c.connectTimeoutNanos(),
+                c.congestionControl());
+        return new SocketSettings(dgram, stream.udpReceiveBuffer(), stream.udpSendBuffer(), stream.lingerNanos(),
+                stream.ioTimeoutNanos());
+    }
+
     /**
      * Where connections start from: {@code udt.bind}, or null for an ephemeral port.
      *

@@ -122,6 +122,20 @@ final class ReceiveBuffer {
         return copied;
     }
 
+    /** The payload length of a held {@code sequence} (0 for a dropped-packet marker). */
+    int length(int sequence) {
+        return lengths[slotOf(SeqNo.offset(startSequence, sequence))];
+    }
+
+    /**
+     * Copies the whole payload of a held {@code sequence} into {@code target} at its position, leaving the packet
+     * in place (message mode reads a complete message out of order this way).
+     */
+    void copy(int sequence, ByteBuffer target) {
+        int slot = slotOf(SeqNo.offset(startSequence, sequence));
+        target.put(chunk(slot), offsetInChunk(slot), lengths[slot]);
+    }
+
     /** Discards {@code first..last} as if read (message drop); only the part at the start is affected. */
     void skipTo(int sequence) {
         while (SeqNo.compare(startSequence, sequence) < 0) {

@@ -161,6 +161,19 @@ final class SendBuffer {
         return marked;
     }
 
+    /** Unmarks {@code first..last} (clipped to the packets held): a dropped message is not retransmitted. */
+    void clearLost(int first, int last) {
+        int from = Math.max(0, SeqNo.offset(headSequence, first));
+        int to = Math.min(SeqNo.offset(headSequence, last), count - 1);
+        for (int i = from; i <= to; i++) {
+            int slot = slotOf(i);
+            if (lost.get(slot)) {
+                lost.clear(slot);
+                lostCount--;
+            }
+        }
+    }
+
     boolean isLost(int sequence) {
         return lost.get(slotOf(SeqNo.offset(headSequence, sequence)));
     }

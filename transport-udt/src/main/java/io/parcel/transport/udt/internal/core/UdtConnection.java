@@ -6,6 +6,7 @@ import io.parcel.transport.udt.internal.wire.Ack;
 import io.parcel.transport.udt.internal.wire.AckNo;
 import io.parcel.transport.udt.internal.wire.ControlPacket;
 import io.parcel.transport.udt.internal.wire.DataPacket;
+import io.parcel.transport.udt.internal.wire.DropRequest;
 import io.parcel.transport.udt.internal.wire.HalfClose;
 import io.parcel.transport.udt.internal.wire.Handshake;
 import io.parcel.transport.udt.internal.wire.LossReport;
@@ -104,6 +105,12 @@ public final class UdtConnection {
     private int packetsSinceAck;
     private final AckWindow ackWindow = new AckWindow();
     private final PacketTimeWindow timeWindow = new PacketTimeWindow();
+
+    // message mode (SOCK_DGRAM) only; null in stream mode
+    private MessageSendQueue messages;
+    private MessageAssembly assembly;
+    private byte[] messageScratch;
+    private long dropRequestsSent;
 
     // expiry
     private int expCount = 1;
@@ -347,10 +354,192 @@ public final class UdtConnection {
         return 1;
     }
 
-    /** Whether {@link #read} would return without waiting (data, end of stream, or failure). */
+    /**
+     * Whether {@link #read} (in message mode {@link #receiveMessage}) would return without waiting (data, end of
+     * stream, or failure).
+     */
     public boolean isReadable() {
+        if (assembly != null) {
+            return assembly.nextLength(largestReceived) >= 0 || peerShutdown || failure != null
+                    || state == State.CLOSED;
+        }
         return (receiveBuffer != null && receiveBuffer.hasReadable()) || isEndOfStream() || failure != null
                 || state == State.CLOSED;
+    }
+
+    // ------------------------------------------------------------------------------------------ message mode
+
+    /** Whether this connection was set up as SOCK_DGRAM (the handshake's socket type 2). */
+    public boolean isMessageMode() {
+        return config.socketType() == Handshake.SOCKET_TYPE_DATAGRAM;
+    }
+
+    /**
+     * The largest message {@link #sendMessage} takes: the send buffer, and (unlike 4.11, which would stall) no more
+     * than the peer's receive buffer can hold at once (its advertised window less one packet, as 4.11 counts free
+     * space); 0 before the connection is set up.
+     */
+    public int maxMessageSize() {
+        if (sendBuffer == null) {
+            return 0;
+        }
+        int packets = sendBuffer.capacity();
+        if (peerWindow > 1) {
+            packets = Math.min(packets, peerWindow - 1);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (long) packets * payloadSize);
+    }
+
+    /**
+     * Takes one whole message (from {@code message}'s position to its limit, which advances only when it is
+     * taken): split into packets whose boundary bits mark first / middle / last (solo for one packet), all with
+     * the same message number and in-order flag. A message older than {@code ttlNanos} (negative: forever) when
+     * one of its packets is due for retransmission is dropped and the peer told so (control type 7), as 4.11.
+     *
+     * @return true when taken (an empty message is taken and sends nothing, as 4.11), false when the send buffer
+     *         has no room for all of it yet
+     * @throws IllegalStateException when not in message mode, the connection failed or the peer closed
+     * @throws IllegalArgumentException when the message exceeds {@link #maxMessageSize}
+     */
+    public boolean sendMessage(ByteBuffer message, long ttlNanos, boolean inOrder, long nowNanos) {
+        if (!isMessageMode()) {
+            throw new IllegalStateException("not a message-mode (SOCK_DGRAM) connection");
+        }
+        if (failure != null || peerShutdown || state == State.CLOSED) {
+            throw new IllegalStateException(failure != null ? failure : "connection closed by peer");
+        }
+        if (state != State.CONNECTED) {
+            return false;
+        }
+        int length = message.remaining();
+        if (length > maxMessageSize()) {
+            throw new IllegalArgumentException("message of " + length + " bytes exceeds the limit of "
+                    + maxMessageSize() + " bytes");
+        }
+        if (length == 0) {
+            return true;
+        }
+        int packets = (length + payloadSize - 1) / payloadSize;
+        if (sendBuffer.capacity() - sendBuffer.size() < packets) {
+            return false;
+        }
+        int first = sendBuffer.endSequence();
+        for (int i = 0; i < packets; i++) {
+            int n = Math.min(payloadSize, message.remaining());
+            message.get(messageScratch, 0, n);
+            int boundary = packets == 1 ? DataPacket.BOUNDARY_SOLO
+                    : i == 0 ? DataPacket.BOUNDARY_FIRST
+                    : i == packets - 1 ? DataPacket.BOUNDARY_LAST : DataPacket.BOUNDARY_MIDDLE;
+            sendBuffer.append(messageScratch, 0, n, nextSequence,
+                    DataPacket.messageWord(boundary, inOrder, messageNumber), false);
+        }
+        messages.add(messageNumber, first, packets, nowNanos, ttlNanos < 0 ? MessageSendQueue.FOREVER : ttlNanos);
+        messageNumber = MsgNo.increment(messageNumber);
+        return true;
+    }
+
+    /**
+     * The length of the whole message {@link #receiveMessage} would return now, or -1 when none is ready.
+     *
+     * @throws IllegalStateException when not in message mode
+     */
+    public int nextMessageLength() {
+        if (assembly == null) {
+            if (!isMessageMode()) {
+                throw new IllegalStateException("not a message-mode (SOCK_DGRAM) connection");
+            }
+            return -1;
+        }
+        return assembly.nextLength(largestReceived);
+    }
+
+    /**
+     * Copies the next whole message into {@code target} (which must have room for {@link #nextMessageLength}).
+     *
+     * @return its length; 0 when none is ready yet; -1 when none will come (the peer closed and every whole
+     *         message was received)
+     * @throws IllegalStateException when the connection failed and no whole message is left
+     */
+    public int receiveMessage(ByteBuffer target) {
+        if (nextMessageLength() >= 0) {
+            return assembly.read(target, largestReceived);
+        }
+        if (peerShutdown || (state == State.CLOSED && failure == null)) {
+            return -1;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        return 0;
+    }
+
+    /** Message-mode counters, for tests and diagnostics. */
+    public String messageStats() {
+        if (assembly == null) {
+            return "no message mode";
+        }
+        return "messagesQueued=" + messages.size() + " dropRequestsSent=" + dropRequestsSent + " delivered="
+                + assembly.delivered() + " deliveredEarly=" + assembly.deliveredEarly() + " discardedPackets="
+                + assembly.discardedPackets() + " dropRequestsReceived=" + assembly.dropRequests();
+    }
+
+    public long dropRequestsSent() {
+        return dropRequestsSent;
+    }
+
+    /**
+     * A lost packet is due for retransmission: if its message expired (or was dropped before), tell the peer to
+     * drop the message's unacknowledged packets instead, forget their loss marks, and skip what of it was never
+     * sent. 4.11 sends {@code [lost, lost + rest]}, one past the message's end; we send the exact last packet.
+     */
+    private boolean dropIfExpired(int sequence, long nowNanos) {
+        int index = messages.find(sequence);
+        if (index < 0 || !messages.isExpired(index, nowNanos)) {
+            return false;
+        }
+        messages.markDropped(index);
+        int first = messages.firstSequence(index);
+        if (SeqNo.compare(first, lastAck) < 0) {
+            first = lastAck;
+        }
+        int last = messages.lastSequence(index);
+        sendBuffer.clearLost(first, last);
+        if (SeqNo.compare(nextSequence, last) <= 0) {
+            nextSequence = SeqNo.increment(last);
+        }
+        DropRequest.write(control, messages.messageNumber(index), first, last, peerSocketId);
+        output.send(control, peer);
+        dropRequestsSent++;
+        return true;
+    }
+
+    private void onDropRequest(ByteBuffer packet, int body) {
+        if (assembly == null || body < DropRequest.BODY_LENGTH) {
+            stats.dropped++; // stream mode never drops messages
+            return;
+        }
+        int first = DropRequest.firstSequence(packet) & SeqNo.MAX;
+        int last = DropRequest.lastSequence(packet) & SeqNo.MAX;
+        if (SeqNo.compare(first, last) > 0 || SeqNo.length(first, last) > receiveBuffer.capacity()) {
+            stats.dropped++;
+            return;
+        }
+        assembly.drop(DropRequest.messageNumber(packet), first, last, largestReceived);
+        // as 4.11: a range that starts at or before the next expected packet moves the largest received number
+        // on; a hole before the range is reported at once like any other gap
+        int limit = SeqNo.add(receiveBuffer.startSequence(), receiveBuffer.capacity() - 1);
+        int end = SeqNo.compare(last, limit) > 0 ? limit : last;
+        if (SeqNo.compare(end, largestReceived) > 0 && SeqNo.compare(first, limit) <= 0) {
+            int expected = SeqNo.increment(largestReceived);
+            if (SeqNo.compare(first, expected) > 0) {
+                LossReport.begin(control, peerSocketId);
+                LossReport.append(control, expected, SeqNo.decrement(first));
+                LossReport.end(control);
+                output.send(control, peer);
+                stats.naksSent++;
+            }
+            largestReceived = end;
+        }
     }
 
     /** Half-close: no more writes; the peer reads to the end of what was written and then sees end of stream. */
@@ -520,6 +709,11 @@ public final class UdtConnection {
             return 0;
         }
         int sequence = sendBuffer.pollLost();
+        if (messages != null) {
+            while (sequence >= 0 && dropIfExpired(sequence, nowNanos)) {
+                sequence = sendBuffer.pollLost();
+            }
+        }
         boolean retransmission = sequence >= 0;
         if (!retransmission) {
             if (nextSequence == sendBuffer.endSequence() || !windowAllowsNew()) {
@@ -586,7 +780,7 @@ public final class UdtConnection {
         }
         if (type == Handshake.REQUEST_REJECTED) {
             rejected = true;
-            fail("connection rejected by peer");
+            fail("connection rejected by peer (UDT version or socket type differs, or backlog full)");
             return;
         }
         if (role == Role.CLIENT) {
@@ -655,6 +849,11 @@ public final class UdtConnection {
         lastResponseNanos = nowNanos;
         nextSendNanos = nowNanos;
         expCount = 1;
+        if (config.socketType() == Handshake.SOCKET_TYPE_DATAGRAM) {
+            messages = new MessageSendQueue(sendBuffer.capacity());
+            assembly = new MessageAssembly(receiveBuffer);
+            messageScratch = new byte[payloadSize];
+        }
         int maxWindow = flowWindow;
         congestionControl = requireNonNull(config.congestionControl().get(), "congestion control is null");
         congestionControl.init(new CongestionContext() {
@@ -717,7 +916,7 @@ public final class UdtConnection {
             case ControlPacket.TYPE_CONGESTION_WARNING -> congestionControl.onCongestionWarning(nowNanos);
             case ControlPacket.TYPE_SHUTDOWN -> peerShutdown = true;
             case ControlPacket.TYPE_ACK2 -> onAck2(ControlPacket.additionalInfo(packet), nowNanos);
-            case ControlPacket.TYPE_DROP_REQUEST -> stats.dropped++; // stream mode never drops messages
+            case ControlPacket.TYPE_DROP_REQUEST -> onDropRequest(packet, body);
             case ControlPacket.TYPE_ERROR -> fail("peer signalled error " + ControlPacket.additionalInfo(packet));
             case ControlPacket.TYPE_USER_DEFINED -> onUserDefined(packet, body);
             default -> stats.dropped++;
@@ -733,6 +932,9 @@ public final class UdtConnection {
         flowWindow = Math.max(0, flowWindow - acknowledged);
         lastAck = ack;
         sendBuffer.acknowledge(ack);
+        if (messages != null) {
+            messages.acknowledge(ack);
+        }
         stats.acksReceived++;
     }
 
@@ -753,6 +955,9 @@ public final class UdtConnection {
         }
         // a light ACK may already have moved lastAck; the buffer is released up to whichever is further
         sendBuffer.acknowledge(lastAck);
+        if (messages != null) {
+            messages.acknowledge(lastAck);
+        }
         int sample = Ack.rtt(packet);
         if (sample > 0) {
             rttVariance = (rttVariance * 3 + Math.abs(sample - rtt)) >> 2;
@@ -882,6 +1087,9 @@ public final class UdtConnection {
             return;
         }
         stats.dataReceived++;
+        if (assembly != null) {
+            assembly.onData(sequence, DataPacket.messageWord(packet));
+        }
         int expected = SeqNo.increment(largestReceived);
         if (SeqNo.compare(sequence, expected) > 0) {
             LossReport.begin(control, peerSocketId);

@@ -80,7 +80,8 @@ public final class ConnectionEndpoint implements Endpoint {
                 locked = false;
                 endpoint.finishRelease();
                 if (connection.isRejected()) {
-                    throw new ConnectException("UDT connection to " + peer + " rejected");
+                    throw new ConnectException("UDT connection to " + peer + " rejected by the peer (UDT"
+                            + " version or socket type STREAM/DGRAM differs, or its accept backlog is full)");
                 }
                 if (connection.isConnectTimedOut() || "connect timed out".equals(connection.failure())) {
                     throw new SocketTimeoutException("UDT connect to " + peer + " timed out after "
@@ -231,6 +232,51 @@ public final class ConnectionEndpoint implements Endpoint {
             throw new java.io.InterruptedIOException("read interrupted");
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** One try of a blocking operation, made under the endpoint's lock; true when it is done. */
+    @FunctionalInterface
+    public interface Attempt {
+        boolean tryOnce(UdtConnection connection) throws IOException;
+    }
+
+    /**
+     * Retries {@code attempt} under the lock, waiting for the connection to change in between, for at most
+     * {@code timeoutNanos} (0: no limit); wakes the sender when the attempt left data to send. Message mode's
+     * blocking send and receive are built on this.
+     *
+     * @return false when the time ran out first
+     */
+    public boolean await(Attempt attempt, long timeoutNanos) throws IOException {
+        boolean wake = false;
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (!attempt.tryOnce(connection)) {
+                if (timeoutNanos == 0) {
+                    changed.await();
+                } else {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    changed.awaitNanos(remaining);
+                }
+            }
+            wake = connection.nextDataNanos() != Long.MAX_VALUE;
+            if (wake) {
+                dataDue = true;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } finally {
+            lock.unlock();
+            if (wake) {
+                multiplexer.wakeSender();
+            }
         }
     }
 

@@ -33,6 +33,16 @@ public final class DataPacket {
         return (packet.getInt(MESSAGE_OFFSET) & IN_ORDER_FLAG) != 0;
     }
 
+    /** The whole word 1: boundary bits, in-order flag and message number. */
+    public static int messageWord(ByteBuffer packet) {
+        return packet.getInt(MESSAGE_OFFSET);
+    }
+
+    /** The boundary bits of a word-1 value. */
+    public static int boundaryOf(int messageWord) {
+        return messageWord >>> BOUNDARY_SHIFT;
+    }
+
     public static int messageNumber(ByteBuffer packet) {
         return packet.getInt(MESSAGE_OFFSET) & MsgNo.MAX;
     }

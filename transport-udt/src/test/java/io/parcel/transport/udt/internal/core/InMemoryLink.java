@@ -60,7 +60,7 @@ final class InMemoryLink {
 
     InMemoryLink(ConnectionConfig config) {
         this.config = config;
-        this.listener = new ListenerCore(Handshake.SOCKET_TYPE_STREAM, (buffer, target) -> record(buffer, false),
+        this.listener = new ListenerCore(config.socketType(), (buffer, target) -> record(buffer, false),
                 (request, peer, nowNanos) -> {
                     server = UdtConnection.accepted(config, serverSocketIds++, peer,
                             (buffer, target) -> record(buffer, false), request, nowNanos);
