@@ -30,7 +30,7 @@ final class PumpOptions {
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = RelayConverters.Seconds.class,
-            description = "Longest wait for each onward connection (default: ${DEFAULT-VALUE}).")
+            description = "Longest wait for each onward connection, host name lookup included (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
 
     @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "1m",

@@ -6,8 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** The plain TCP sides of the relay: the upstream connections and the tunnels' TCP listeners, on JDK sockets. */
 final class PlainTcp {
@@ -15,20 +15,25 @@ final class PlainTcp {
     }
 
     /**
-     * Connects to {@code target} within {@code timeout}. The socket is handed to {@code owner} before connecting, so
-     * a close that races the connect closes it too.
+     * Connects to {@code target} within {@code timeout}, the host name lookup included (one deadline for both: a name
+     * server that hangs must not hold the connection past the connect timeout). The socket is handed to {@code owner}
+     * before connecting, so a close that races the connect closes it too.
      */
-    static Socket connect(HostPort target, Duration timeout, PumpGroup.Link owner) throws IOException {
-        InetSocketAddress address = target.resolve();
-        if (address.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve " + target.host());
+    static Socket connect(HostPort target, Duration timeout, PumpGroup.Link owner, HostLookup lookup)
+            throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InetSocketAddress address = lookup.resolve(target, timeout);
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (remainingMillis < 1) {
+            throw new SocketTimeoutException("connect to " + target + " timed out after " + timeout.toMillis()
+                    + " ms (the host name lookup took it all)");
         }
         Socket socket = new Socket();
         owner.own(socket);
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(address, (int) Math.max(1, timeout.toMillis()));
+            socket.connect(address, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
             return socket;
         } catch (SocketTimeoutException e) {
             socket.close();

@@ -32,12 +32,15 @@ public final class RelayServer implements AutoCloseable {
     private final RelayServerConfig config;
     private final System.Logger logger;
     private final LongSupplier nanoTime;
+    private final HostLookup lookup;
     private final PumpGroup group;
     private final AcceptLoop acceptLoop;
     private final InetSocketAddress localAddress;
 
-    private RelayServer(RelayServerConfig config, ServerSocket listener, System.Logger logger, LongSupplier nanoTime) {
+    private RelayServer(RelayServerConfig config, ServerSocket listener, System.Logger logger, LongSupplier nanoTime,
+                        HostLookup lookup) {
         this.config = config;
+        this.lookup = lookup;
         this.logger = logger;
         this.nanoTime = nanoTime;
         this.group = new PumpGroup(NAME, config.pump(), logger, nanoTime);
@@ -48,13 +51,20 @@ public final class RelayServer implements AutoCloseable {
     /** Listens on {@code transport} at {@code config.listen()} and starts accepting. */
     public static RelayServer start(Transport transport, RelayServerConfig config, System.Logger logger)
             throws IOException {
+        return start(transport, config, logger, HostLookup.SYSTEM);
+    }
+
+    /** As {@link #start(Transport, RelayServerConfig, System.Logger)}, with upstream names resolved by {@code lookup}. */
+    static RelayServer start(Transport transport, RelayServerConfig config, System.Logger logger, HostLookup lookup)
+            throws IOException {
+        requireNonNull(lookup, "lookup is null");
         requireNonNull(transport, "transport is null");
         requireNonNull(config, "config is null");
         requireNonNull(logger, "logger is null");
         ServerSocket listener = transport.listen(config.listen(), config.backlog());
         RelayServer server;
         try {
-            server = new RelayServer(config, listener, logger, System::nanoTime);
+            server = new RelayServer(config, listener, logger, System::nanoTime, lookup);
             server.acceptLoop.start();
         } catch (IOException | RuntimeException e) {
             listener.close();
@@ -119,7 +129,7 @@ public final class RelayServer implements AutoCloseable {
         }
         Socket upstream;
         try {
-            upstream = PlainTcp.connect(target, config.pump().connectTimeout(), link);
+            upstream = PlainTcp.connect(target, config.pump().connectTimeout(), link, lookup);
         } catch (PumpGroup.Refusal e) {
             throw e;
         } catch (IOException e) {

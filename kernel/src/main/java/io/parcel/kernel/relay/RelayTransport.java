@@ -148,12 +148,17 @@ public final class RelayTransport implements Transport {
 
     /** Same exception types as the inner transport (they decide retries), with messages that name the relay. */
     private Socket connectToRelay(Duration timeout) throws IOException {
-        InetSocketAddress address = relay.resolve();
-        if (address.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve the relay's host name " + relay.host());
-        }
+        // The lookup of the relay's name counts against the same timeout as the connect.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InetSocketAddress address;
         try {
-            return inner.connect(address, timeout);
+            address = HostLookup.SYSTEM.resolve(relay, timeout);
+        } catch (UnknownHostException e) {
+            throw withCause(new UnknownHostException("cannot resolve the relay's host name " + relay.host()), e);
+        }
+        Duration remaining = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
+        try {
+            return inner.connect(address, remaining);
         } catch (ConnectException e) {
             throw withCause(new ConnectException("relay " + relay + " refused the connection over " + inner.name()
                     + " (is 'parcel serve' running there?): " + e.getMessage()), e);

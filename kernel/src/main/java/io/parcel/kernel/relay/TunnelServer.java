@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import static java.lang.System.Logger.Level.INFO;
@@ -51,7 +53,11 @@ public final class TunnelServer implements AutoCloseable {
         ServerSocket listener = PlainTcp.listen(requireNonNull(listen, "listen is null"), backlog);
         return start(name, listener, to, link -> {
             PlainTcp.tune(link.accepted());
-            Socket socket = transport.connect(to.resolve(), settings.connectTimeout());
+            // One deadline for the lookup of --to and the connect, as on the TCP side.
+            long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+            InetSocketAddress address = HostLookup.SYSTEM.resolve(to, settings.connectTimeout());
+            Duration remaining = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
+            Socket socket = transport.connect(address, remaining);
             link.own(socket);
             return socket;
         }, settings, logger, "TCP", transport.name());
@@ -65,7 +71,7 @@ public final class TunnelServer implements AutoCloseable {
         requireNonNull(to, "to is null");
         String name = transport.name() + "2tcp";
         ServerSocket listener = transport.listen(requireNonNull(listen, "listen is null"), backlog);
-        return start(name, listener, to, link -> PlainTcp.connect(to, settings.connectTimeout(), link),
+        return start(name, listener, to, link -> PlainTcp.connect(to, settings.connectTimeout(), link, HostLookup.SYSTEM),
                 settings, logger, transport.name(), "TCP");
     }
 

@@ -198,6 +198,39 @@ class RelayServerIT {
     }
 
     @Test
+    void anUpstreamWhoseNameServerHangsIsUnreachableWithinTheConnectTimeout() throws Exception {
+        // The relay's lookup of an allowed upstream name never answers: the client must hear "cannot reach" once the
+        // relay's connect timeout is over (lookup included), not after the system resolver's own retries.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HostLookup hangingLookup = new HostLookup(host -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new java.net.UnknownHostException(host);
+        }, 4);
+        HostPort slow = new HostPort("slow-dns.example", http.port());
+        RelayServerConfig config = RelayServerConfig.of(Fixtures.anyLoopbackPort(), AllowList.of(slow))
+                .withPump(PumpSettings.defaults().withConnectTimeout(Duration.ofMillis(500)));
+        try (RelayServer relay = RelayServer.start(serverTransport, config, logger, hangingLookup);
+             Transport client = RelayTransport.wrap(Fixtures.tcp(), via(relay))) {
+            long start = System.nanoTime();
+            TransferException e = assertThrows(TransferException.class,
+                    () -> client.connect(slow.unresolved(), Fixtures.TIMEOUT));
+            long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis < 5000, "the relay answered only after " + millis + " ms");
+            assertTrue(e.getMessage().contains("cannot reach slow-dns.example:" + http.port())
+                    && e.getMessage().contains("resolving slow-dns.example took longer than 500 ms"), e.getMessage());
+            assertTrue(e.retryable(), "a name server that is slow now may answer later");
+            assertTrue(TunnelServerIT.waitUntil(() -> relay.statistics().active() == 0, 5000),
+                    "the relay still holds the connection: " + relay.statistics().statusLine());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void reportsAnUnreachableUpstreamAsRetryable() throws Exception {
         int closedPort;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {

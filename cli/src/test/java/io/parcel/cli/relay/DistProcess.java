@@ -1,0 +1,159 @@
+package io.parcel.cli.relay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One process of the packaged distribution ({@code bin/parcel}, {@code bin/parcel-server}, ...), as a user runs it:
+ * standard input from /dev/null, output in files (no pipe can fill up and stall it), HOME in the test directory (no
+ * user config), a small heap, and a deadline on every wait. The test that starts one owns it and must {@link #kill()}
+ * or {@link #await} it.
+ */
+final class DistProcess {
+    private static final Pattern LISTENING = Pattern.compile("parcel [a-z0-9 ]+: listening on [^ ]*:(\\d+) ");
+
+    private final List<String> command;
+    private final Process process;
+    private final Path output;
+    private final Path errors;
+
+    private DistProcess(List<String> command, Process process, Path output, Path errors) {
+        this.command = command;
+        this.process = process;
+        this.output = output;
+        this.errors = errors;
+    }
+
+    /** Starts {@code bin/<launcher> arguments...} in {@code directory}. */
+    static DistProcess start(Path directory, String launcher, String... arguments) {
+        requireNonNull(directory, "directory is null");
+        List<String> command = new ArrayList<>();
+        command.add(bin(launcher).toString());
+        command.addAll(List.of(arguments));
+        try {
+            Path output = Files.createTempFile(directory, launcher + "-", ".out");
+            Path errors = Files.createTempFile(directory, launcher + "-", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(output.toFile())
+                    .redirectError(errors.toFile());
+            builder.environment().put("HOME", directory.toString());
+            builder.environment().put("PARCEL_OPTS", "-Xmx256m");
+            return new DistProcess(command, builder.start(), output, errors);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** Runs {@code bin/parcel arguments...} to the end; kills it and fails the test after {@code timeout}. */
+    static Result run(Path directory, Duration timeout, String... arguments) {
+        return start(directory, "parcel", arguments).await(timeout);
+    }
+
+    static Path bin(String name) {
+        Path launcher = Path.of(System.getProperty("parcel.dist", "target/parcel")).toAbsolutePath()
+                .resolve("bin").resolve(name);
+        assertTrue(Files.isExecutable(launcher), "no executable " + launcher + ": package the distribution first");
+        return launcher;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String errors() {
+        return read(errors);
+    }
+
+    /** The port a serve or tunnel process says it listens on, waiting (bounded) for its line. */
+    int awaitListeningPort() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Matcher matcher = LISTENING.matcher(errors());
+            if (matcher.find()) {
+                return Integer.parseInt(matcher.group(1));
+            }
+            if (!process.isAlive()) {
+                fail("exited with " + process.exitValue() + " before listening: " + command + "\n" + errors());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("never said where it listens: " + command + "\n" + errors());
+    }
+
+    Result await(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+                fail("did not finish within " + timeout + ": " + command + "\nstdout:\n" + read(output)
+                        + "\nstderr:\n" + read(errors));
+            }
+        } catch (InterruptedException e) {
+            kill();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + command, e);
+        }
+        return new Result(command, process.exitValue(), read(output), read(errors));
+    }
+
+    /** SIGTERM (the launcher execs java, so this is the JVM) and a bounded wait; the exit code. */
+    int terminate(Duration timeout) throws InterruptedException {
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill();
+            fail("did not stop within " + timeout + " of SIGTERM: " + command + "\n" + errors());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL, like {@code kill -9}, and a bounded wait. Idempotent. */
+    void kill() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                fail("pid " + process.pid() + " survived SIGKILL for 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+
+    /** How a run ended. */
+    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        String describe() {
+            return String.join(" ", command) + "\nexit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+        }
+
+        /** The lines of standard error that carry parcel's error message ({@code parcel: ...}). */
+        List<String> errorLines() {
+            return stderr.lines().filter(line -> line.startsWith("parcel: ")).toList();
+        }
+    }
+}

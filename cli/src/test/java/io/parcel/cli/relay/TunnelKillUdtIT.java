@@ -1,0 +1,208 @@
+package io.parcel.cli.relay;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code kill -9} of either half of a {@code bin/parcel-tcp2udt} / {@code bin/parcel-udt2tcp} pair over real UDT,
+ * in the middle of a stream. UDT has no FIN or reset from a dead process: the survivor must notice from the silence
+ * (the transport's dead-peer detection, seconds) and release the connection long before its 5-minute idle timeout,
+ * and go on serving. (TunnelKillIT checks the same over TCP in-process; TunnelServerIT the 200 parallel connections.)
+ */
+class TunnelKillUdtIT {
+    /**
+     * Far below the 5-minute idle timeout the tunnels run with: noticing a dead peer is UDT's, not the sweeper's. UDT
+     * (4.11 and our port alike) declares a peer dead after 17 expirations with the silence timer restarted at each,
+     * intervals of k x max(RTT + 4 RTTVar + 10 ms, 300 ms): ~46 s on loopback, measured 45 to 50 s here.
+     */
+    private static final long NOTICE_SECONDS = 90;
+
+    @TempDir
+    Path work;
+
+    private StreamingSource source;
+    private DistProcess exitHalf;
+    private DistProcess entryHalf;
+    private int entryPort;
+
+    @BeforeEach
+    void startPair() throws Exception {
+        source = new StreamingSource();
+        exitHalf = DistProcess.start(work, "parcel-udt2tcp", "--listen", "127.0.0.1:0",
+                "--to", "127.0.0.1:" + source.port(), "--idle-timeout", "5m", "--status-interval", "0");
+        int udtPort = exitHalf.awaitListeningPort();
+        entryHalf = DistProcess.start(work, "parcel-tcp2udt", "--listen", "127.0.0.1:0",
+                "--to", "127.0.0.1:" + udtPort, "--idle-timeout", "5m", "--connect-timeout", "3s",
+                "--status-interval", "0");
+        entryPort = entryHalf.awaitListeningPort();
+    }
+
+    @AfterEach
+    void stopAll() throws IOException {
+        try {
+            entryHalf.kill();
+            exitHalf.kill();
+        } finally {
+            source.close();
+        }
+    }
+
+    @Test
+    void killingUdt2tcpEndsTheStreamAtTcp2udtWhichGoesOnServing() throws Exception {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+            client.setSoTimeout((int) TimeUnit.SECONDS.toMillis(NOTICE_SECONDS));
+            InputStream in = client.getInputStream();
+            assertEquals(1 << 20, in.readNBytes(1 << 20).length, "data flows before the kill");
+
+            exitHalf.kill();
+            long killed = System.nanoTime();
+            drainUntilClosed(in);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
+            assertTrue(seconds < NOTICE_SECONDS, "the stream ended only after " + seconds + " s");
+            System.out.println("tcp2udt ended the stream " + seconds + " s after udt2tcp was killed");
+        }
+        // The killed half's TCP side died with it: the source saw its connection break at once.
+        assertTrue(waitFor(() -> source.broken() == 1, 10), "the source's connection was not broken");
+        assertTrue(waitFor(() -> entryHalf.errors().contains("closed ("), 10),
+                "tcp2udt logs the closed connection:\n" + entryHalf.errors());
+        // Not stuck: a new connection is taken and closed within its connect timeout (nobody listens on UDT now).
+        try (Socket again = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+            again.setSoTimeout(20_000);
+            assertEndsOrResets(again.getInputStream());
+        }
+        assertTrue(entryHalf.isAlive(), "tcp2udt must survive its peer");
+    }
+
+    @Test
+    void killingTcp2udtMakesUdt2tcpReleaseTheUpstreamConnection() throws Exception {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+            client.setSoTimeout(20_000);
+            InputStream in = client.getInputStream();
+            assertEquals(1 << 20, in.readNBytes(1 << 20).length, "data flows before the kill");
+
+            entryHalf.kill();
+            long killed = System.nanoTime();
+            // The killed half's own TCP socket: the client hears of it at once.
+            drainUntilClosed(in);
+            // The other half has only UDT's silence to go by; it must close its upstream connection.
+            assertTrue(waitFor(() -> source.broken() == 1, NOTICE_SECONDS),
+                    "udt2tcp still holds the upstream connection " + NOTICE_SECONDS + " s after its peer died:\n"
+                            + exitHalf.errors());
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
+            assertTrue(waitFor(() -> exitHalf.errors().contains("closed ("), 10),
+                    "udt2tcp logs the closed connection:\n" + exitHalf.errors());
+            assertTrue(exitHalf.isAlive(), "udt2tcp must survive its peer");
+            System.out.println("udt2tcp released the upstream " + seconds + " s after tcp2udt was killed");
+        }
+    }
+
+    /** Reads what was in flight; the stream must then end or reset, never run into the read timeout. */
+    private static void drainUntilClosed(InputStream in) {
+        byte[] buffer = new byte[64 * 1024];
+        long limit = 1L << 30;
+        long total = 0;
+        try {
+            for (int count = in.read(buffer); count >= 0; count = in.read(buffer)) {
+                total += count;
+                assertTrue(total <= limit, "data still flowing after the kill: " + total + " bytes");
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the stream hung until the read timeout", e);
+        } catch (IOException e) {
+            // Reset: the tunnel is gone, as it should be.
+        }
+    }
+
+    private static void assertEndsOrResets(InputStream in) {
+        try {
+            assertEquals(-1, in.read(), "expected end of stream");
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the connection stayed open until the read timed out", e);
+        } catch (IOException e) {
+            // A reset is as good as an end of stream.
+        }
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition, long seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /**
+     * A TCP server on 127.0.0.1 that streams bytes to every connection until it breaks (bounded: at most 4 GiB or
+     * 120 s), counting the connections that broke. {@link #close()} ends all of them.
+     */
+    static final class StreamingSource implements AutoCloseable {
+        private final ServerSocket listener = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        private final AtomicInteger broken = new AtomicInteger();
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        StreamingSource() throws IOException {
+            Thread.ofVirtual().name("streaming-source").start(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket socket = listener.accept();
+                        sockets.add(socket);
+                        Thread.ofVirtual().start(() -> stream(socket));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        int broken() {
+            return broken.get();
+        }
+
+        private void stream(Socket socket) {
+            byte[] chunk = new byte[64 * 1024];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            try (socket) {
+                OutputStream out = socket.getOutputStream();
+                for (long sent = 0; sent < (4L << 30) && System.nanoTime() < deadline; sent += chunk.length) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                broken.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}
