@@ -157,6 +157,7 @@ class RelayCommandsIT {
             }
             assertTrue(seen.toString().contains("parcel serve: stopped after") && seen.toString().contains("1 accepted"),
                     "exit " + serve.exitValue() + ":\n" + seen);
+            assertEquals(0, serve.exitValue(), "a server told to stop ends normally:\n" + seen);
         } finally {
             serve.destroyForcibly();
         }
