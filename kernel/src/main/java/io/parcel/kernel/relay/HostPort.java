@@ -1,8 +1,11 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.UsageException;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 
 import static java.util.Objects.requireNonNull;
@@ -99,9 +102,14 @@ public record HostPort(String host, int port) {
         return InetSocketAddress.createUnresolved(host, port);
     }
 
-    /** Resolves the host now (blocking on the system resolver). */
-    public InetSocketAddress resolve() {
-        return new InetSocketAddress(host, port);
+    /**
+     * The first address of the host, with the port, within {@code timeout}.
+     *
+     * @throws java.net.SocketTimeoutException when the lookup takes longer than {@code timeout}
+     * @throws java.net.UnknownHostException   when the name does not resolve
+     */
+    public InetSocketAddress resolve(HostLookup lookup, Duration timeout) throws IOException {
+        return new InetSocketAddress(lookup.resolve(host, timeout).get(0), port);
     }
 
     public boolean isIpv6() {

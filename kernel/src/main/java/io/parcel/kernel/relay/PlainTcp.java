@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -22,7 +23,7 @@ final class PlainTcp {
     static Socket connect(HostPort target, Duration timeout, PumpGroup.Link owner, HostLookup lookup)
             throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        InetSocketAddress address = lookup.resolve(target, timeout);
+        InetSocketAddress address = target.resolve(lookup, timeout);
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (remainingMillis < 1) {
             throw new SocketTimeoutException("connect to " + target + " timed out after " + timeout.toMillis()

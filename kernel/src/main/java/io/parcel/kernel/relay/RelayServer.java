@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.Transport;
 
 import javax.net.ssl.SSLSocket;
@@ -51,7 +52,7 @@ public final class RelayServer implements AutoCloseable {
     /** Listens on {@code transport} at {@code config.listen()} and starts accepting. */
     public static RelayServer start(Transport transport, RelayServerConfig config, System.Logger logger)
             throws IOException {
-        return start(transport, config, logger, HostLookup.SYSTEM);
+        return start(transport, config, logger, HostLookup.system());
     }
 
     /** As {@link #start(Transport, RelayServerConfig, System.Logger)}, with upstream names resolved by {@code lookup}. */

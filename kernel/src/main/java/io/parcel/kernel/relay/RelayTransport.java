@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.Options;
 import io.parcel.spi.TransferException;
 import io.parcel.spi.Transport;
@@ -152,7 +153,7 @@ public final class RelayTransport implements Transport {
         long deadline = System.nanoTime() + timeout.toNanos();
         InetSocketAddress address;
         try {
-            address = HostLookup.SYSTEM.resolve(relay, timeout);
+            address = relay.resolve(HostLookup.system(), timeout);
         } catch (UnknownHostException e) {
             throw withCause(new UnknownHostException("cannot resolve the relay's host name " + relay.host()), e);
         }

@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.Transport;
 
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class TunnelServer implements AutoCloseable {
             PlainTcp.tune(link.accepted());
             // One deadline for the lookup of --to and the connect, as on the TCP side.
             long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
-            InetSocketAddress address = HostLookup.SYSTEM.resolve(to, settings.connectTimeout());
+            InetSocketAddress address = to.resolve(HostLookup.system(), settings.connectTimeout());
             Duration remaining = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
             Socket socket = transport.connect(address, remaining);
             link.own(socket);
@@ -71,7 +72,7 @@ public final class TunnelServer implements AutoCloseable {
         requireNonNull(to, "to is null");
         String name = transport.name() + "2tcp";
         ServerSocket listener = transport.listen(requireNonNull(listen, "listen is null"), backlog);
-        return start(name, listener, to, link -> PlainTcp.connect(to, settings.connectTimeout(), link, HostLookup.SYSTEM),
+        return start(name, listener, to, link -> PlainTcp.connect(to, settings.connectTimeout(), link, HostLookup.system()),
                 settings, logger, transport.name(), "TCP");
     }
 

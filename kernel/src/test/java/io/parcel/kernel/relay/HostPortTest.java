@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.UsageException;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HostPortTest {
     @Test
-    void parsesNamesAddressesAndBracketedIpv6() throws UsageException {
+    void parsesNamesAddressesAndBracketedIpv6() throws Exception {
         assertEquals(new HostPort("example.org", 443), HostPort.parse("Example.ORG:443", "--via"));
         assertEquals(new HostPort("10.0.0.1", 80), HostPort.parse("10.0.0.1:80", "--via"));
         HostPort ipv6 = HostPort.parse("[::1]:9000", "--via");
@@ -33,11 +34,11 @@ class HostPortTest {
     }
 
     @Test
-    void keepsTheNameGivenWithoutResolvingIt() {
+    void keepsTheNameGivenWithoutResolvingIt() throws Exception {
         InetSocketAddress unresolved = InetSocketAddress.createUnresolved("data.invalid", 443);
         HostPort name = HostPort.of(unresolved);
         assertEquals("data.invalid:443", name.toString());
         assertTrue(name.unresolved().isUnresolved());
-        assertFalse(new HostPort("127.0.0.1", 80).resolve().isUnresolved());
+        assertFalse(new HostPort("127.0.0.1", 80).resolve(HostLookup.system(), java.time.Duration.ofSeconds(1)).isUnresolved());
     }
 }

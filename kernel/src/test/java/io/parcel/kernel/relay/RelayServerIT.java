@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.Options;
 import io.parcel.spi.TransferException;
 import io.parcel.spi.Transport;

@@ -1,5 +1,6 @@
 package io.parcel.transport.udt;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.Options;
 import io.parcel.spi.UsageException;
 import io.parcel.transport.udt.internal.io.ConnectionEndpoint;
@@ -125,7 +126,7 @@ public class UdtSocket extends Socket {
         // A name is resolved here within the same timeout (the HTTP source passes names as given); UDT has no
         // refusal to fall back on, so only the resolver's first address is tried.
         InetSocketAddress target = peer.isUnresolved()
-                ? new InetSocketAddress(NameResolver.resolve(peer.getHostString(), Duration.ofNanos(timeoutNanos))
+                ? new InetSocketAddress(HostLookup.system().resolve(peer.getHostString(), Duration.ofNanos(timeoutNanos))
                         .get(0), peer.getPort())
                 : peer;
         UdtEngine.BoundPort port;

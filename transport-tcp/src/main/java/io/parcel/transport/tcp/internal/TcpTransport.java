@@ -1,5 +1,6 @@
 package io.parcel.transport.tcp.internal;
 
+import io.parcel.spi.HostLookup;
 import io.parcel.spi.Transport;
 
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class TcpTransport implements Transport {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException failure = null;
-        for (InetAddress address : NameResolver.resolve(remote.getHostString(), timeout)) {
+        for (InetAddress address : HostLookup.system().resolve(remote.getHostString(), timeout)) {
             long millisLeft = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (millisLeft <= 0) {
                 break;

@@ -1,13 +1,13 @@
-package io.parcel.kernel.relay;
+package io.parcel.spi;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +43,7 @@ class HostLookupTest {
         HostLookup lookup = new HostLookup(this::hang, 4);
         long start = System.nanoTime();
         SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
-                () -> lookup.resolve(new HostPort("slow.example", 80), Duration.ofMillis(300)));
+                () -> lookup.resolve("slow.example", Duration.ofMillis(300)));
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(millis >= 250 && millis < 3000, "returned after " + millis + " ms");
         assertEquals("resolving slow.example took longer than 300 ms", e.getMessage());
@@ -53,24 +53,22 @@ class HostLookupTest {
     void tooManyPendingLookupsFailAtOnceInsteadOfAddingThreads() throws Exception {
         HostLookup lookup = new HostLookup(this::hang, 2);
         for (int i = 0; i < 2; i++) {
-            HostPort name = new HostPort("hung" + i + ".example", 80);
+            String name = "hung" + i + ".example";
             assertThrows(SocketTimeoutException.class, () -> lookup.resolve(name, Duration.ofMillis(50)));
         }
         long start = System.nanoTime();
         SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
-                () -> lookup.resolve(new HostPort("third.example", 80), Duration.ofSeconds(20)));
+                () -> lookup.resolve("third.example", Duration.ofSeconds(20)));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "waited instead of failing at once");
         assertTrue(e.getMessage().contains("2 host name lookups are still pending"), e.getMessage());
         assertEquals(2, lookups.get(), "the third lookup must not have started");
     }
 
     @Test
-    void anAnswerWithinTheTimeoutIsUsedWithThePort() throws Exception {
+    void anAnswerWithinTheTimeoutIsReturned() throws Exception {
         InetAddress answer = InetAddress.getByAddress("fast.example", new byte[] {10, 1, 2, 3});
         HostLookup lookup = new HostLookup(host -> new InetAddress[] {answer}, 4);
-        InetSocketAddress address = lookup.resolve(new HostPort("fast.example", 8443), Duration.ofSeconds(5));
-        assertEquals(answer, address.getAddress());
-        assertEquals(8443, address.getPort());
+        assertEquals(List.of(answer), lookup.resolve("fast.example", Duration.ofSeconds(5)));
     }
 
     @Test
@@ -79,7 +77,7 @@ class HostLookupTest {
             throw new UnknownHostException(host);
         }, 4);
         UnknownHostException e = assertThrows(UnknownHostException.class,
-                () -> lookup.resolve(new HostPort("nowhere.invalid", 80), Duration.ofSeconds(5)));
+                () -> lookup.resolve("nowhere.invalid", Duration.ofSeconds(5)));
         assertEquals("cannot resolve nowhere.invalid", e.getMessage());
     }
 
@@ -87,13 +85,13 @@ class HostLookupTest {
     void literalsAreNeverLookedUp() throws Exception {
         HostLookup lookup = new HostLookup(this::hang, 1);
         assertEquals(InetAddress.getByName("10.0.0.7"),
-                lookup.resolve(new HostPort("10.0.0.7", 80), Duration.ofMillis(50)).getAddress());
+                lookup.resolve("10.0.0.7", Duration.ofMillis(50)).get(0));
         assertEquals(InetAddress.getByName("::1"),
-                lookup.resolve(new HostPort("::1", 80), Duration.ofMillis(50)).getAddress());
+                lookup.resolve("::1", Duration.ofMillis(50)).get(0));
         assertEquals(0, lookups.get());
         // Not a literal (an octet above 255): it goes to the resolver, within the timeout like any name.
         assertThrows(SocketTimeoutException.class,
-                () -> lookup.resolve(new HostPort("300.1.1.1", 80), Duration.ofMillis(50)));
+                () -> lookup.resolve("300.1.1.1", Duration.ofMillis(50)));
         assertEquals(1, lookups.get());
     }
 }

@@ -1,12 +1,12 @@
-package io.parcel.kernel.relay;
+package io.parcel.spi;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -17,27 +17,27 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Host name lookups bounded by the caller's timeout. The JDK resolver can be given neither a timeout nor an interrupt,
- * and the system's own retries can hold a lookup for tens of seconds, longer than any connect timeout. So each lookup
- * of a name runs on a thread of its own and the caller stops waiting at its deadline; a lookup that hangs finishes (or
- * fails) later on its own and its answer is dropped.
+ * Host name lookups bounded by the caller's timeout, for every plugin and the kernel: a {@link Transport} gets
+ * addresses as the user wrote them (unresolved) and must resolve them within its connect timeout. The JDK resolver
+ * can be given neither a timeout nor an interrupt, and the system's own retries can hold a lookup for tens of seconds.
+ * So each lookup of a name runs on a thread of its own and the caller stops waiting at its deadline; a lookup that
+ * hangs finishes (or fails) later on its own and its answer is dropped.
  *
- * <p>The lookup threads are platform threads: a lookup blocks in native code, which would pin the carrier of a
- * virtual thread, and a few hung lookups could then stall every pump of the relay. At most {@code maxPending}
- * lookups run at once; past that a lookup fails at once instead of adding threads. IP literals are never looked up.
- * Thread-safe.
+ * <p>The lookup threads are platform daemon threads: a lookup blocks in native code, which would pin the carrier of
+ * a virtual thread, and a few hung lookups could then stall every virtual thread of the process. At most
+ * {@code maxPending} lookups run at once; past that a lookup fails at once instead of adding threads. IP literals
+ * are parsed, never looked up. Thread-safe.
  */
-final class HostLookup {
+public final class HostLookup {
     /** Lookups in flight at once (each a parked platform thread while the resolver hangs). */
-    static final int DEFAULT_MAX_PENDING = 64;
-    /** The JDK's resolver, as every relay and tunnel uses it. */
-    static final HostLookup SYSTEM = new HostLookup(InetAddress::getAllByName, DEFAULT_MAX_PENDING);
+    public static final int DEFAULT_MAX_PENDING = 64;
 
+    private static final HostLookup SYSTEM = new HostLookup(InetAddress::getAllByName, DEFAULT_MAX_PENDING);
     private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
     /** What answers a lookup: the system resolver, or a test's own. Blocking; may take any time. */
     @FunctionalInterface
-    interface Resolver {
+    public interface Resolver {
         InetAddress[] lookup(String host) throws UnknownHostException;
     }
 
@@ -45,7 +45,8 @@ final class HostLookup {
     private final Semaphore pending;
     private final int maxPending;
 
-    HostLookup(Resolver resolver, int maxPending) {
+    /** A lookup with its own resolver (tests: one that hangs or answers what they need). */
+    public HostLookup(Resolver resolver, int maxPending) {
         this.resolver = requireNonNull(resolver, "resolver is null");
         if (maxPending < 1) {
             throw new IllegalArgumentException("maxPending must be at least 1: " + maxPending);
@@ -54,19 +55,23 @@ final class HostLookup {
         this.pending = new Semaphore(maxPending);
     }
 
+    /** The JDK's resolver, shared by the whole process so the bound on pending lookups is too. */
+    public static HostLookup system() {
+        return SYSTEM;
+    }
+
     /**
-     * The first address of {@code target}'s host with its port, within {@code timeout}.
+     * Every address of {@code host}, in the resolver's order, within {@code timeout}. {@code host} may be an IPv4 or
+     * IPv6 literal (with or without brackets); then it is parsed, not looked up.
      *
      * @throws SocketTimeoutException when the lookup takes longer than {@code timeout} (or too many are pending)
      * @throws UnknownHostException   when the name does not resolve
      */
-    InetSocketAddress resolve(HostPort target, Duration timeout) throws IOException {
-        requireNonNull(target, "target is null");
+    public List<InetAddress> resolve(String host, Duration timeout) throws IOException {
+        requireNonNull(host, "host is null");
         requireNonNull(timeout, "timeout is null");
-        String host = target.host();
-        if (target.isIpv6() || isIpv4Literal(host)) {
-            // A literal is parsed, not looked up: no thread, no wait.
-            return new InetSocketAddress(InetAddress.getByName(host), target.port());
+        if (host.contains(":") || isIpv4Literal(host)) {
+            return List.of(InetAddress.getByName(host));
         }
         if (!pending.tryAcquire()) {
             throw new SocketTimeoutException("resolving " + host + " not started: " + maxPending
@@ -92,7 +97,7 @@ final class HostLookup {
             if (addresses == null || addresses.length == 0) {
                 throw new UnknownHostException("cannot resolve " + host + ": no addresses");
             }
-            return new InetSocketAddress(addresses[0], target.port());
+            return List.of(addresses);
         } catch (TimeoutException e) {
             throw new SocketTimeoutException("resolving " + host + " took longer than " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
