@@ -46,6 +46,14 @@ public final class UdtConnection {
     static final int MIN_EXP_MICROS = 300_000;
     static final long PEER_DEAD_NANOS = 5_000_000_000L;
     static final int MAX_EXP_COUNT = 16;
+    /**
+     * Nothing at all heard from the peer for this long, through at least {@link #MIN_EXP_COUNT_FOR_SILENCE} expiries
+     * (each one a keep-alive or a resend it would answer), and it is dead. 4.11 alone takes ~45 s: its rule above
+     * restarts the clock at every expiry while the expiry period grows. An idle 4.11 or Parcel peer sends a
+     * keep-alive at every expiry of its own (at most a few seconds apart), so this only fires on a dead peer or path.
+     */
+    static final long PEER_SILENCE_LIMIT_NANOS = 15_000_000_000L;
+    static final int MIN_EXP_COUNT_FOR_SILENCE = 8;
     static final long MIN_NAK_INTERVAL_NANOS = 20_000_000L;
     /** How far behind schedule the pacer may fall before it stops catching up (bounds bursts after stalls). */
     static final long MAX_PACING_DEBT_NANOS = 1_000_000L;
@@ -115,6 +123,8 @@ public final class UdtConnection {
     // expiry
     private int expCount = 1;
     private long lastResponseNanos;
+    /** When the peer was last heard from; unlike {@link #lastResponseNanos}, an expiry does not move it. */
+    private long lastHeardNanos;
 
     // closing
     private boolean outputShutdown;
@@ -847,6 +857,7 @@ public final class UdtConnection {
         nextAckNanos = nowNanos + SYN_NANOS;
         nextNakNanos = nowNanos + nakIntervalNanos();
         lastResponseNanos = nowNanos;
+        lastHeardNanos = nowNanos;
         nextSendNanos = nowNanos;
         expCount = 1;
         if (config.socketType() == Handshake.SOCKET_TYPE_DATAGRAM) {
@@ -1185,6 +1196,7 @@ public final class UdtConnection {
     private void resetExpiry(long nowNanos) {
         expCount = 1;
         lastResponseNanos = nowNanos;
+        lastHeardNanos = nowNanos;
     }
 
     private long expiryIntervalMicros() {
@@ -1197,7 +1209,8 @@ public final class UdtConnection {
         if (silent < expiryIntervalMicros() * 1000L) {
             return;
         }
-        if (expCount > MAX_EXP_COUNT && silent > PEER_DEAD_NANOS) {
+        if ((expCount > MAX_EXP_COUNT && silent > PEER_DEAD_NANOS) || (expCount > MIN_EXP_COUNT_FOR_SILENCE
+                && nowNanos - lastHeardNanos > PEER_SILENCE_LIMIT_NANOS)) {
             fail("peer not responding");
             return;
         }

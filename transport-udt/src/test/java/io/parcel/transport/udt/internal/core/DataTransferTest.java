@@ -216,6 +216,14 @@ class DataTransferTest {
     }
 
     @Test
+    void idlePeersStayConnectedLongPastTheSilenceLimit() {
+        InMemoryLink link = connected(1);
+        link.runUntil(() -> false, 50 * MILLI, 2_400);
+        assertNull(link.client.failure(), "two minutes idle");
+        assertNull(link.server.failure(), "two minutes idle");
+    }
+
+    @Test
     void idlePeersExchangeKeepAlives() {
         InMemoryLink link = connected(1);
         link.runUntil(() -> false, 10 * MILLI, 100);
@@ -225,16 +233,17 @@ class DataTransferTest {
     }
 
     @Test
-    void aSilentPeerIsDeclaredDeadAfterSixteenExpiriesAndFiveSeconds() {
+    void aSilentPeerIsDeclaredDeadAfterFifteenSecondsOfSilence() {
         InMemoryLink link = connected(1);
         link.drop = d -> !d.toServer();
         long start = link.now;
         assertTrue(link.runUntil(link.client::isBroken, 50 * MILLI, 2_000));
         long silentFor = link.now - start;
-        assertTrue(silentFor > 5_000 * MILLI, "not before 5 s: " + silentFor / MILLI + " ms");
-        assertTrue(silentFor < 60_000 * MILLI, "within a minute: " + silentFor / MILLI + " ms");
+        // 4.11's own rule (16 expiries, the last 5 s apart) alone takes ~45 s.
+        assertTrue(silentFor >= 15_000 * MILLI, "not before 15 s: " + silentFor / MILLI + " ms");
+        assertTrue(silentFor < 20_000 * MILLI, "well before 4.11's ~45 s: " + silentFor / MILLI + " ms");
         assertEquals("peer not responding", link.client.failure());
-        assertTrue(link.client.stats().expirations() >= 16);
+        assertTrue(link.client.stats().expirations() >= 8);
         assertThrows(IllegalStateException.class, () -> link.client.read(new byte[1], 0, 1));
         assertThrows(IllegalStateException.class, () -> link.client.write(new byte[1], 0, 1));
     }
