@@ -1,5 +1,7 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.RecordingLogger;
+import io.parcel.testsupport.TestPki;
 import io.parcel.spi.HostLookup;
 import io.parcel.spi.Options;
 import io.parcel.spi.TransferException;

@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.TestPki;
 import io.parcel.spi.UsageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.TestPki;
 import io.parcel.spi.Options;
 import io.parcel.spi.Transport;
 import io.parcel.spi.UsageException;

@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.RecordingLogger;
 import io.parcel.spi.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.RecordingLogger;
 import io.parcel.spi.Options;
 import io.parcel.spi.Transport;
 import io.parcel.transport.tcp.TcpTransportFactory;

@@ -2,7 +2,7 @@ package io.parcel.source.http;
 
 import io.parcel.source.http.testing.NginxFixture;
 import io.parcel.source.http.testing.RecordingTransport;
-import io.parcel.source.http.testing.TestCertificates;
+import io.parcel.testsupport.TestPki;
 import io.parcel.spi.ByteRange;
 import io.parcel.spi.Options;
 import io.parcel.spi.Plugin;
@@ -50,8 +50,8 @@ class HttpSourceNginxIT {
 
     @BeforeAll
     static void startNginx() throws Exception {
-        TestCertificates authority = TestCertificates.newAuthority("Parcel nginx CA");
-        caFile = authority.writePem(temp.resolve("ca.pem"));
+        TestPki authority = TestPki.authority("Parcel nginx CA");
+        caFile = authority.writeAuthority(temp.resolve("ca.pem"));
         tokenFile = Files.writeString(temp.resolve("token"), TOKEN + "\n");
         nginx = NginxFixture.start(temp.resolve("nginx"), TOKEN, authority.issue("localhost"));
         Files.write(nginx.html().resolve("files/big.bin"), HttpSourceTest.randomBytes(BIG, 3));

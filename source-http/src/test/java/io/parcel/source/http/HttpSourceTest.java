@@ -1,7 +1,7 @@
 package io.parcel.source.http;
 
 import io.parcel.source.http.testing.FixtureHttpServer;
-import io.parcel.source.http.testing.RecordingLogger;
+import io.parcel.testsupport.RecordingLogger;
 import io.parcel.source.http.testing.RecordingTransport;
 import io.parcel.source.http.testing.ServedFile;
 import io.parcel.spi.ByteRange;
@@ -303,9 +303,9 @@ class HttpSourceTest {
             source.open(resource, new ByteRange(0, 10)).close();
         }
 
-        assertTrue(logger.messages().stream().anyMatch(line -> line.startsWith("DEBUG GET " + server.url("/f"))),
-                logger.messages().toString());
-        for (String line : logger.messages()) {
+        assertTrue(logger.lines().stream().anyMatch(line -> line.startsWith("DEBUG GET " + server.url("/f"))),
+                logger.lines().toString());
+        for (String line : logger.lines()) {
             assertFalse(line.contains(TOKEN) || line.contains("hidden-bearer-value"), line);
         }
         assertEquals("Bearer hidden-bearer-value", server.requests().get(0).header("Authorization"));

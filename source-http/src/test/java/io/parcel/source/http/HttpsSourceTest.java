@@ -3,7 +3,7 @@ package io.parcel.source.http;
 import io.parcel.source.http.testing.FixtureHttpServer;
 import io.parcel.source.http.testing.RecordingTransport;
 import io.parcel.source.http.testing.ServedFile;
-import io.parcel.source.http.testing.TestCertificates;
+import io.parcel.testsupport.TestPki;
 import io.parcel.spi.ByteRange;
 import io.parcel.spi.Options;
 import io.parcel.spi.PluginContext;
@@ -36,15 +36,15 @@ class HttpsSourceTest {
     @TempDir
     static Path temp;
 
-    private static TestCertificates authority;
+    private static TestPki authority;
     private static Path caFile;
 
     private final RecordingTransport transport = new RecordingTransport();
 
     @BeforeAll
     static void makeAuthority() throws Exception {
-        authority = TestCertificates.newAuthority("Parcel Test CA");
-        caFile = authority.writePem(temp.resolve("ca.pem"));
+        authority = TestPki.authority("Parcel Test CA");
+        caFile = authority.writeAuthority(temp.resolve("ca.pem"));
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package io.parcel.source.http.testing;
 
+import io.parcel.testsupport.TestPki;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,14 +44,14 @@ public final class NginxFixture implements AutoCloseable {
                 + " (or nginx); .ci/run installs it");
     }
 
-    public static NginxFixture start(Path prefix, String token, TestCertificates.Issued certificate)
+    public static NginxFixture start(Path prefix, String token, TestPki.Issued certificate)
             throws IOException, InterruptedException, java.security.GeneralSecurityException {
         Files.createDirectories(prefix.resolve("html/files"));
         Files.createDirectories(prefix.resolve("html/private"));
         Files.createDirectories(prefix.resolve("logs"));
         Files.createDirectories(prefix.resolve("tmp"));
         Files.writeString(prefix.resolve("server.key"), certificate.keyPem());
-        Files.writeString(prefix.resolve("server.crt"), certificate.certificatePem());
+        Files.writeString(prefix.resolve("server.crt"), certificate.chainPem());
         IOException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             int httpPort = freePort();

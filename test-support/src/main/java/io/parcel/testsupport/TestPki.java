@@ -1,4 +1,4 @@
-package io.parcel.kernel.relay;
+package io.parcel.testsupport;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -27,10 +27,12 @@ import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Certificates made at test time from java.security alone. The JDK can sign and parse X.509 but not build it, so a
- * minimal DER encoder assembles the to-be-signed part (version 3, validity of two days around now, SAN and CA flag).
+ * A throw-away certificate authority and server certificates, made at test time from java.security alone, so no key
+ * material is checked in. The JDK can sign and parse X.509 but not build it, so a minimal DER encoder assembles the
+ * to-be-signed part (version 3, validity of two days around now, SAN and CA flag). Server certificates name their
+ * DNS name and 127.0.0.1. Used by the HTTPS tests of the source, the relay's TLS tests and nginx fixtures.
  */
-final class TestPki {
+public final class TestPki {
     private static final String OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2";
     private static final String OID_RSA_SHA256 = "1.2.840.113549.1.1.11";
     private static final String OID_COMMON_NAME = "2.5.4.3";
@@ -41,19 +43,28 @@ final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A key with its certificate. */
-    record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
-        Path writeKey(Path file) throws IOException {
-            return Files.writeString(file, pem("PRIVATE KEY", key.getEncoded()));
+    public record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
+        /** The key as unencrypted PKCS#8 PEM, as nginx and {@code parcel serve --tls-key} read it. */
+        public String keyPem() {
+            return pem("PRIVATE KEY", key.getEncoded());
         }
 
         /** Leaf then issuer, as a server presents it. */
-        Path writeChain(Path file) throws IOException, GeneralSecurityException {
-            String chain = pem("CERTIFICATE", certificate.getEncoded())
+        public String chainPem() throws GeneralSecurityException {
+            return pem("CERTIFICATE", certificate.getEncoded())
                     + (issuer == certificate ? "" : pem("CERTIFICATE", issuer.getEncoded()));
-            return Files.writeString(file, chain);
         }
 
-        SSLContext serverContext() throws GeneralSecurityException, IOException {
+        public Path writeKey(Path file) throws IOException {
+            return Files.writeString(file, keyPem());
+        }
+
+        public Path writeChain(Path file) throws IOException, GeneralSecurityException {
+            return Files.writeString(file, chainPem());
+        }
+
+        /** A TLS server context presenting this certificate and its issuer. */
+        public SSLContext serverContext() throws GeneralSecurityException, IOException {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = "test".toCharArray();
@@ -74,19 +85,24 @@ final class TestPki {
         this.authority = authority;
     }
 
-    static TestPki authority(String name) throws GeneralSecurityException {
+    public static TestPki authority(String name) throws GeneralSecurityException {
         KeyPair keys = ecKeys();
         byte[] caFlag = sequence(sequence(oid(OID_BASIC_CONSTRAINTS), tlv(0x01, new byte[] {(byte) 0xff}),
                 tlv(0x04, sequence(tlv(0x01, new byte[] {(byte) 0xff})))));
         return new TestPki(keys, sign(name, name, keys, keys.getPrivate(), OID_ECDSA_SHA256, "SHA256withECDSA", caFlag));
     }
 
-    Path writeAuthority(Path file) throws IOException, GeneralSecurityException {
+    public X509Certificate certificate() {
+        return authority;
+    }
+
+    /** The authority's certificate as PEM, as a user's {@code --ca-file} holds it. */
+    public Path writeAuthority(Path file) throws IOException, GeneralSecurityException {
         return Files.writeString(file, pem("CERTIFICATE", authority.getEncoded()));
     }
 
     /** An EC server certificate naming {@code dnsName} and 127.0.0.1, signed by this authority. */
-    Issued issue(String dnsName) throws GeneralSecurityException, IOException {
+    public Issued issue(String dnsName) throws GeneralSecurityException, IOException {
         KeyPair keys = ecKeys();
         byte[] names = sequence(tlv(TAG_DNS_NAME, dnsName.getBytes(StandardCharsets.US_ASCII)),
                 tlv(TAG_IP_ADDRESS, InetAddress.getByName("127.0.0.1").getAddress()));
@@ -97,7 +113,7 @@ final class TestPki {
     }
 
     /** A self-signed RSA certificate (the key type most operators have). */
-    static Issued selfSignedRsa(String dnsName) throws GeneralSecurityException, IOException {
+    public static Issued selfSignedRsa(String dnsName) throws GeneralSecurityException, IOException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair keys = generator.generateKeyPair();
@@ -109,7 +125,12 @@ final class TestPki {
         return new Issued(keys.getPrivate(), certificate, certificate);
     }
 
-    static String pem(String type, byte[] der) {
+    /** A server context whose new certificate, signed by this authority, names {@code dnsName} and 127.0.0.1. */
+    public SSLContext serverContext(String dnsName) throws GeneralSecurityException, IOException {
+        return issue(dnsName).serverContext();
+    }
+
+    public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
