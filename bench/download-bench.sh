@@ -27,10 +27,11 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/.." && pwd)"
-WAN="${WAN:-$REPO/../shared/wan}"
-PARCEL="${PARCEL:-$REPO/cli/target/parcel/bin/parcel}"
-PARCEL_HEAP="${PARCEL_HEAP:-256m}"
+BENCH_NAME=download-bench
+NS="${NS:-pdl}"
+# The shared knobs (WAN, PARCEL, PARCEL_HEAP), REPO, the lab's namespaces NS_C/NS_S/NS_R, SERVER_IP, log and die.
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
 PROFILES="${PROFILES:-direct p50 p100cubic p100bbr}"
 CLIENTS="${CLIENTS:-parcel aria2c curl}"
 RUNS="${RUNS:-3}"
@@ -40,23 +41,15 @@ CAP_SHAPED="${CAP_SHAPED:-25}"
 WARMUP="${WARMUP:-5}"
 WORK="${WORK:-/tmp/parcel-download-bench}"
 RESULT="${RESULT:-$HERE/results/$(date -u +%F)-download.md}"
-NS="${NS:-pdl}"
-NS_C="$NS-c"; NS_S="$NS-s"; NS_R="$NS-r"
-SERVER_IP=198.18.0.2
 PORT=8080
 SIZE=$((SIZE_MIB * 1024 * 1024))
 FILE_NAME="bench-${SIZE_MIB}m.bin"
 URL="http://$SERVER_IP:$PORT/$FILE_NAME"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 
-log() { echo "download-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
 # ------------------------------------------------------------------------------------------------ preflight
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces); run with sudo"
-for tool in "$NGINX" /usr/bin/time python3 ip timeout; do
-  command -v "$tool" >/dev/null || die "missing $tool (apt-get install nginx time python3 iproute2 coreutils)"
-done
+require_root
+require_tools "nginx time python3 iproute2 coreutils" "$NGINX" /usr/bin/time python3 ip timeout
 for client in $CLIENTS; do
   case "$client" in
     parcel)
@@ -70,14 +63,7 @@ for client in $CLIENTS; do
 done
 [ -n "$(echo "$CLIENTS" | tr -d ' ')" ] || die "no client left to run"
 
-if [ -z "${NL_BIN:-}" ]; then
-  if [ -x "$WAN/netem-lite" ]; then NL_BIN="$WAN/netem-lite"; else NL_BIN=/tmp/netem-lite; fi
-fi
-export NL_BIN
-if [ ! -x "$NL_BIN" ]; then
-  log "building netem-lite into $NL_BIN"
-  "$WAN/build.sh" >&2
-fi
+ensure_netem_lite
 
 profile_args() {
   case "$1" in
@@ -89,99 +75,23 @@ profile_args() {
   esac
 }
 profile_cap() { [ "$1" = direct ] && echo "$CAP_UNSHAPED" || echo "$CAP_SHAPED"; }
-for profile in $PROFILES; do profile_args "$profile" >/dev/null; done
+# shellcheck disable=SC2086
+check_profiles $PROFILES
 
 # ------------------------------------------------------------------------------------------------ set-up
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-RAW="$WORK/runs-$STAMP"
-mkdir -p "$WORK/www" "$RAW" "$(dirname "$RESULT")"
-CSV="$RAW/results.csv"
-echo "profile,run,client,exit,complete,elapsed_s,bytes,goodput_mbit,steady_mbit,cpu_s,cpu_s_per_gib,max_rss_kib,peak_heap_mib,load1" > "$CSV"
-
-if [ "$(stat -c %s "$WORK/www/$FILE_NAME" 2>/dev/null || echo 0)" != "$SIZE" ]; then
-  log "writing $SIZE_MIB MiB of random data to $WORK/www/$FILE_NAME"
-  head -c "$SIZE" /dev/urandom > "$WORK/www/$FILE_NAME.tmp"
-  mv "$WORK/www/$FILE_NAME.tmp" "$WORK/www/$FILE_NAME"
-fi
-
-NGINX_PID=""
-CLIENT_PID=""
-# Stops a running client: SIGTERM to its timeout (which passes it on), SIGKILL to whatever is left after 5 s.
-stop_client() {
-  local pid="$1" child grandchild
-  child=$(pgrep -P "$pid" timeout || true)
-  [ -n "$child" ] && kill -TERM "$child" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if [ -n "$child" ]; then
-    for grandchild in $(pgrep -P "$child" || true); do kill -KILL "$grandchild" 2>/dev/null || true; done
-  fi
-}
+open_run_dir "profile,run,client,exit,complete,elapsed_s,bytes,goodput_mbit,steady_mbit,cpu_s,cpu_s_per_gib,max_rss_kib,peak_heap_mib,load1"
+ensure_data_file "$FILE_NAME" "$SIZE_MIB"
 
 cleanup() {
   set +e
   [ -n "$CLIENT_PID" ] && stop_client "$CLIENT_PID"
-  stop_nginx
-  "$WAN/wan-down.sh" --client-ns "$NS_C" --server-ns "$NS_S" --router-ns "$NS_R" -q 2>/dev/null
+  stop_nginx 5
+  lab_teardown
 }
-trap cleanup EXIT
-trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
-trap 'exit 130' INT TERM
+install_traps cleanup
 
-write_nginx_conf() {
-  local prefix="$WORK/nginx"
-  mkdir -p "$prefix/conf" "$prefix/logs" "$prefix/tmp"
-  cat > "$prefix/conf/nginx.conf" <<EOF
-daemon off;
-worker_processes 2;
-user root;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
-events { worker_connections 256; }
-http {
-    default_type application/octet-stream;
-    log_format bench '\$body_bytes_sent \$status \$request_time "\$http_range"';
-    access_log $prefix/logs/access.log bench;
-    client_body_temp_path $prefix/tmp/body;
-    proxy_temp_path $prefix/tmp/proxy;
-    fastcgi_temp_path $prefix/tmp/fastcgi;
-    uwsgi_temp_path $prefix/tmp/uwsgi;
-    scgi_temp_path $prefix/tmp/scgi;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 60s;
-    server {
-        listen $SERVER_IP:$PORT;
-        root $WORK/www;
-    }
-}
-EOF
-}
-
-start_nginx() {
-  local prefix="$WORK/nginx"
-  : > "$prefix/logs/access.log"
-  ip netns exec "$NS_S" "$NGINX" -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/conf/nginx.conf" &
-  NGINX_PID=$!
-  for _ in $(seq 1 100); do
-    if ip netns exec "$NS_C" curl -s -o /dev/null --max-time 2 -r 0-0 "$URL"; then
-      : > "$prefix/logs/access.log"
-      return 0
-    fi
-    kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(tail -3 "$prefix/logs/error.log")"
-    sleep 0.1
-  done
-  die "nginx did not answer on $URL within 10 s"
-}
-
-stop_nginx() {
-  if [ -n "$NGINX_PID" ]; then
-    kill -TERM "$NGINX_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$NGINX_PID" 2>/dev/null || true
-    wait "$NGINX_PID" 2>/dev/null || true
-    NGINX_PID=""
-  fi
-}
+# nginx has answered once the client namespace can fetch the file's first byte.
+nginx_answers() { ip netns exec "$NS_C" curl -s -o /dev/null --max-time 2 -r 0-0 "$URL"; }
 
 client_command() {
   local client="$1" out="$2" tag="$3"
@@ -197,67 +107,17 @@ client_command() {
   esac
 }
 
-# Bytes the client namespace has received on its link (Ethernet frames, both directions' traffic to it).
-client_rx_bytes() { ip netns exec "$NS_C" cat /sys/class/net/veth0/statistics/rx_bytes; }
-
 run_one() {
-  local profile="$1" run="$2" client="$3" cap="$4"
+  local profile="$1" run="$2" client="$3"
   local tag="$profile-$run-$client" out="$WORK/out" timefile="$RAW/time-$profile-$run-$client.txt"
-  local load cmd rc elapsed user sys rss bytes complete goodput cpu cpu_gib heap rx0 rx1 t0 t1 capped=0 pid
-  local rx_warm="" t_warm="" steady="" now
+  local load cmd heap
   rm -rf "$out"; mkdir -p "$out"
   sync
-  load=$(cut -d' ' -f1 /proc/loadavg)
+  load=$(load1)
   cmd="$(client_command "$client" "$out" "$tag")"
   echo "$cmd" > "$RAW/cmd-$tag.txt"
-  rx0=$(client_rx_bytes)
-  t0=$(date +%s.%N)
-  # /usr/bin/time sees the client through timeout (which waits for it), so its CPU time is counted even when the
-  # cap ends it; timeout's own limit is only a safety net behind the cap below.
-  ip netns exec "$NS_C" /usr/bin/time -o "$timefile" -f '%e %U %S %M' \
-      timeout -k 5 "$((cap + 30))" bash -c "exec $cmd" > "$RAW/out-$tag.log" 2>&1 &
-  pid=$!
-  CLIENT_PID=$pid
-  while kill -0 "$pid" 2>/dev/null; do
-    now=$(date +%s.%N)
-    if [ -z "$rx_warm" ] && awk -v a="$t0" -v b="$now" -v w="$WARMUP" 'BEGIN {exit !(b - a >= w)}'; then
-      # Steady state starts after WARMUP: start-up (JVM, probes, slow start) is in goodput, not in this.
-      rx_warm=$(client_rx_bytes)
-      t_warm=$(date +%s.%N)
-    fi
-    if awk -v a="$t0" -v b="$now" -v c="$cap" 'BEGIN {exit !(b - a >= c)}'; then
-      # Cap reached: count what arrived up to now, then stop the client (SIGTERM via timeout, SIGKILL if stuck).
-      rx1=$(client_rx_bytes)
-      t1=$(date +%s.%N)
-      capped=1
-      stop_client "$pid"
-      break
-    fi
-    sleep 0.1
-  done
-  set +e
-  wait "$pid"; rc=$?
-  set -e
-  CLIENT_PID=""
-  read -r elapsed user sys rss < <(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' "$timefile" | tail -1) \
-      || { elapsed=$cap; user=0; sys=0; rss=0; }
-  complete=0
-  if [ "$capped" = 0 ] && [ "$rc" = 0 ] && [ "$(stat -c %s "$out/$FILE_NAME" 2>/dev/null || echo -1)" = "$SIZE" ]; then
-    complete=1
-    bytes=$SIZE
-  else
-    [ "$capped" = 1 ] || { rx1=$(client_rx_bytes); t1=$(date +%s.%N); }
-    # Frames to payload: 1448 bytes of TCP payload (with timestamps) per 1514-byte frame at MTU 1500.
-    bytes=$(awk -v a="$rx0" -v b="$rx1" 'BEGIN {printf "%d", (b - a) * 1448 / 1514}')
-    elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
-  fi
-  goodput=$(awk -v b="$bytes" -v t="$elapsed" 'BEGIN {printf "%.1f", (t > 0 ? b * 8 / t / 1e6 : 0)}')
-  if [ "$capped" = 1 ] && [ -n "$rx_warm" ]; then
-    steady=$(awk -v a="$rx_warm" -v b="$rx1" -v s="$t_warm" -v e="$t1" \
-        'BEGIN {printf "%.1f", (e > s ? (b - a) * 1448 / 1514 * 8 / (e - s) / 1e6 : 0)}')
-  fi
-  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
-  cpu_gib=$(awk -v c="$cpu" -v b="$bytes" 'BEGIN {printf "%.2f", (b > 0 ? c / (b / 1073741824) : 0)}')
+  # Frames to payload: 1448 bytes of TCP payload (with timestamps) per 1514-byte frame at MTU 1500.
+  run_capped_client "$(profile_cap "$profile")" 1448/1514 "$cmd" "$timefile" "$RAW/out-$tag.log" "$out/$FILE_NAME" "$SIZE"
   heap=""
   if [ "$client" = parcel ] && [ -f "$RAW/gc-$tag.log" ]; then
     heap=$({ grep -oE '[0-9]+M->[0-9]+M\([0-9]+M\)' "$RAW/gc-$tag.log" | sed 's/M->.*//'
@@ -265,14 +125,14 @@ run_one() {
                  | awk '{printf "%d\n", ($1 + 1023) / 1024}'; } | sort -n | tail -1 || true)
     heap="${heap:-0}"
   fi
-  echo "$profile,$run,$client,$rc,$complete,$elapsed,$bytes,$goodput,$steady,$cpu,$cpu_gib,$rss,$heap,$load" >> "$CSV"
-  log "$profile run $run $client: exit $rc complete=$complete ${elapsed}s $goodput Mbit/s (steady ${steady:-n/a}) cpu ${cpu}s (${cpu_gib}s/GiB) rss ${rss}KiB heap ${heap:-n/a}MiB load $load"
+  echo "$profile,$run,$client,$RUN_RC,$RUN_COMPLETE,$RUN_ELAPSED,$RUN_BYTES,$RUN_GOODPUT,$RUN_STEADY,$RUN_CPU,$RUN_CPU_GIB,$RUN_RSS,$heap,$load" >> "$CSV"
+  log "$profile run $run $client: exit $RUN_RC complete=$RUN_COMPLETE ${RUN_ELAPSED}s $RUN_GOODPUT Mbit/s (steady ${RUN_STEADY:-n/a}) cpu ${RUN_CPU}s (${RUN_CPU_GIB}s/GiB) rss ${RUN_RSS}KiB heap ${heap:-n/a}MiB load $load"
   rm -rf "$out"
 }
 
 # ------------------------------------------------------------------------------------------------ runs
-write_nginx_conf
-BENCH_START=$(date +%s)
+write_nginx_conf "$SERVER_IP:$PORT" '$body_bytes_sent $status $request_time "$http_range"'
+start_wall_clock
 JAVA_LINE="n/a"
 if echo "$CLIENTS" | grep -qw parcel; then
   JAVA_LINE=$(PARCEL_OPTS=-XshowSettings:properties "$PARCEL" --version 2>&1 \
@@ -280,10 +140,8 @@ if echo "$CLIENTS" | grep -qw parcel; then
   PARCEL_VERSION=$("$PARCEL" --version 2>/dev/null | head -1 || true)
 fi
 {
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "kernel: $(uname -r)"
-  echo "parcel: ${PARCEL_VERSION:-n/a} ($PARCEL), jars built $(date -u -r "$(dirname "$PARCEL")/../lib" +%FT%TZ 2>/dev/null || echo '?'), repo $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$REPO" status --porcelain 2>/dev/null | head -1)" ] && echo ' plus uncommitted changes')"
+  describe_host
+  echo "parcel: ${PARCEL_VERSION:-n/a} ($PARCEL), jars built $(date -u -r "$(dirname "$PARCEL")/../lib" +%FT%TZ 2>/dev/null || echo '?'), repo $(describe_repo)"
   echo "parcel jvm: $JAVA_LINE"
   echo "parcel opts: -Xmx$PARCEL_HEAP, default connections (8)"
   echo "nginx: $("$NGINX" -v 2>&1 | sed 's/.*: //')"
@@ -293,27 +151,15 @@ fi
 } > "$RAW/machine.txt"
 
 for profile in $PROFILES; do
-  cap=$(profile_cap "$profile")
-  log "profile $profile: wan-up $(profile_args "$profile")"
   # shellcheck disable=SC2046
-  "$WAN/wan-up.sh" --replace -q --client-ns "$NS_C" --server-ns "$NS_S" --router-ns "$NS_R" \
-      $(profile_args "$profile") > "$RAW/wan-up-$profile.log" 2>&1 || die "wan-up failed: $(tail -5 "$RAW/wan-up-$profile.log")"
-  start_nginx
-  # shellcheck disable=SC2206
-  order=($CLIENTS)
-  for run in $(seq 1 "$RUNS"); do
-    for client in "${order[@]}"; do
-      run_one "$profile" "$run" "$client" "$cap"
-    done
-    # Rotate, so no client always runs first (cold caches) or right after the same peer.
-    order=("${order[@]:1}" "${order[0]}")
-  done
-  stop_nginx
-  "$WAN/wan-stats.sh" --client-ns "$NS_C" > "$RAW/wan-stats-$profile.log" 2>&1 || true
-  "$WAN/wan-down.sh" --client-ns "$NS_C" --server-ns "$NS_S" --router-ns "$NS_R" > "$RAW/wan-down-$profile.log" 2>&1 || true
+  lab_up "$profile" $(profile_args "$profile")
+  start_nginx "$URL" nginx_answers
+  : > "$WORK/nginx/logs/access.log"
+  rotate_runs "$profile" "$CLIENTS" run_one
+  stop_nginx 5
+  lab_down "$profile"
 done
-echo "uptime at end: $(uptime)" >> "$RAW/machine.txt"
-echo "wall time: $(( $(date +%s) - BENCH_START )) s" >> "$RAW/machine.txt"
+finish_machine_notes
 
 # ------------------------------------------------------------------------------------------------ report
 python3 "$HERE/download-report.py" --csv "$CSV" --machine "$RAW/machine.txt" --raw-dir "$RAW" \

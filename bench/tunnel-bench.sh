@@ -28,10 +28,11 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/.." && pwd)"
-WAN="${WAN:-$REPO/../shared/wan}"
-PARCEL="${PARCEL:-$REPO/cli/target/parcel/bin/parcel}"
-PARCEL_HEAP="${PARCEL_HEAP:-256m}"
+BENCH_NAME=tunnel-bench
+NS="${NS:-ptun}"
+# The shared knobs (WAN, PARCEL, PARCEL_HEAP), REPO, the lab's namespaces NS_C/NS_S/NS_R, SERVER_IP, log and die.
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
 PROFILES="${PROFILES:-t100 t500}"
 PEERS="${PEERS:-parcel kcptun tcp-bbr}"
 RUNS="${RUNS:-3}"
@@ -40,9 +41,6 @@ WARMUP_S="${WARMUP_S:-3}"
 KCP_WINDOW="${KCP_WINDOW:-4096}"
 WORK="${WORK:-/tmp/parcel-tunnel-bench}"
 RESULT="${RESULT:-$HERE/results/$(date -u +%F)-tunnel.md}"
-NS="${NS:-ptun}"
-NS_C="$NS-c"; NS_S="$NS-s"; NS_R="$NS-r"
-SERVER_IP=198.18.0.2
 IPERF_PORT=5201
 PARCEL_UDT_PORT=9001
 PARCEL_LOCAL_PORT=5301
@@ -51,23 +49,14 @@ KCP_LOCAL_PORT=5302
 JVM_OPTS="-Xmx$PARCEL_HEAP -Djava.net.preferIPv4Stack=true"
 KCP_FLAGS="--mode fast3 --crypt none --nocomp --sndwnd $KCP_WINDOW --rcvwnd $KCP_WINDOW --quiet"
 
-log() { echo "tunnel-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
 # ------------------------------------------------------------------------------------------------ preflight
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces); run with sudo"
-for tool in iperf3 kcptun-client kcptun-server python3 ip timeout; do
-  command -v "$tool" >/dev/null || die "missing $tool (apt-get install iperf3 kcptun python3 iproute2 coreutils)"
-done
-[ -x "$PARCEL" ] || die "no parcel distribution at $PARCEL (./mvnw package builds it)"
+require_root
+require_tools "iperf3 kcptun python3 iproute2 coreutils" iperf3 kcptun-client kcptun-server python3 ip timeout
+require_parcel
 for peer in $PEERS; do
   case "$peer" in parcel|kcptun|tcp-bbr) ;; *) die "unknown peer $peer (parcel kcptun tcp-bbr)" ;; esac
 done
-if [ -z "${NL_BIN:-}" ]; then
-  if [ -x "$WAN/netem-lite" ]; then NL_BIN="$WAN/netem-lite"; else NL_BIN=/tmp/netem-lite; fi
-fi
-export NL_BIN
-[ -x "$NL_BIN" ] || { log "building netem-lite into $NL_BIN"; "$WAN/build.sh" >&2; }
+ensure_netem_lite
 
 profile_args() {
   case "$1" in
@@ -76,27 +65,14 @@ profile_args() {
     *) die "unknown profile $1 (t100 t500)" ;;
   esac
 }
-for profile in $PROFILES; do profile_args "$profile" >/dev/null; done
+# shellcheck disable=SC2086
+check_profiles $PROFILES
 
 # ------------------------------------------------------------------------------------------------ set-up
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-RAW="$WORK/runs-$STAMP"
-mkdir -p "$RAW" "$(dirname "$RESULT")"
-CSV="$RAW/results.csv"
-echo "profile,run,peer,exit,seconds,bytes,goodput_mbit,retransmits,cpu_client_s,cpu_server_s,cpu_s_per_gib,load1" > "$CSV"
+open_run_dir "profile,run,peer,exit,seconds,bytes,goodput_mbit,retransmits,cpu_client_s,cpu_server_s,cpu_s_per_gib,load1"
 
 IPERF_PID=""
 declare -A CLIENT_SIDE=() SERVER_SIDE=()
-
-# SIGTERM, then SIGKILL after 10 s, of one PID this script started.
-stop_pid() {
-  local pid="$1"
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 stop_tunnels() {
   local peer
@@ -109,11 +85,9 @@ cleanup() {
   set +e
   stop_tunnels
   stop_pid "$IPERF_PID"; IPERF_PID=""
-  "$WAN/wan-down.sh" --client-ns "$NS_C" --server-ns "$NS_S" --router-ns "$NS_R" -q 2>/dev/null
+  lab_teardown
 }
-trap cleanup EXIT
-trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
-trap 'exit 130' INT TERM
+install_traps cleanup
 
 # Waits (bounded) until a TCP port listens inside a namespace (without connecting: a probe connection would count as
 # an iperf3 test or open a kcptun stream).
@@ -168,14 +142,6 @@ start_tunnels() {
   done
 }
 
-# user+system seconds a process has used so far.
-cpu_seconds() {
-  local pid="$1"
-  [ -n "$pid" ] || { echo 0; return; }
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$pid/stat" 2>/dev/null \
-      || echo 0
-}
-
 iperf_target() {
   case "$1" in
     parcel) echo "-c 127.0.0.1 -p $PARCEL_LOCAL_PORT" ;;
@@ -197,7 +163,7 @@ warm_up() {
 run_one() {
   local profile="$1" run="$2" peer="$3" tag="$1-$2-$3"
   local load rc c0 c1 s0 s1 json="$RAW/iperf-$tag.json" fields
-  load=$(cut -d' ' -f1 /proc/loadavg)
+  load=$(load1)
   c0=$(cpu_seconds "${CLIENT_SIDE[$peer]:-}"); s0=$(cpu_seconds "${SERVER_SIDE[$peer]:-}")
   set +e
   # shellcheck disable=SC2046
@@ -233,12 +199,10 @@ EOF
 }
 
 # ------------------------------------------------------------------------------------------------ runs
-BENCH_START=$(date +%s)
+start_wall_clock
 {
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "kernel: $(uname -r)"
-  echo "parcel: $("$PARCEL" --version 2>/dev/null | head -1 || true) ($PARCEL), repo $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$REPO" status --porcelain 2>/dev/null | head -1)" ] && echo ' plus uncommitted changes')"
+  describe_host
+  echo "parcel: $("$PARCEL" --version 2>/dev/null | head -1 || true) ($PARCEL), repo $(describe_repo)"
   echo "parcel opts: $JVM_OPTS, udt defaults (MSS 1500)"
   echo "kcptun: $(dpkg-query -W -f '${Version}' kcptun 2>/dev/null || echo '?'), flags $KCP_FLAGS (FEC default 10/3)"
   echo "iperf3: $(iperf3 --version 2>/dev/null | head -1)"
@@ -246,30 +210,19 @@ BENCH_START=$(date +%s)
 } > "$RAW/machine.txt"
 
 for profile in $PROFILES; do
-  log "profile $profile: wan-up $(profile_args "$profile")"
   # shellcheck disable=SC2046
-  "$WAN/wan-up.sh" --replace -q --client-ns "$NS_C" --server-ns "$NS_S" --router-ns "$NS_R" \
-      $(profile_args "$profile") > "$RAW/wan-up-$profile.log" 2>&1 || die "wan-up failed: $(tail -5 "$RAW/wan-up-$profile.log")"
+  lab_up "$profile" $(profile_args "$profile")
   ip netns exec "$NS_S" iperf3 -s -p "$IPERF_PORT" > "$RAW/iperf3-server-$profile.log" 2>&1 < /dev/null &
   IPERF_PID=$!
   await_port "$NS_S" 127.0.0.1 "$IPERF_PORT" "iperf3 -s" "$IPERF_PID"
   start_tunnels "$profile"
   warm_up
-  # shellcheck disable=SC2206
-  order=($PEERS)
-  for run in $(seq 1 "$RUNS"); do
-    for peer in "${order[@]}"; do
-      run_one "$profile" "$run" "$peer"
-    done
-    order=("${order[@]:1}" "${order[0]}")
-  done
+  rotate_runs "$profile" "$PEERS" run_one
   stop_tunnels
   stop_pid "$IPERF_PID"; IPERF_PID=""
-  "$WAN/wan-stats.sh" --client-ns "$NS_C" > "$RAW/wan-stats-$profile.log" 2>&1 || true
-  "$WAN/wan-down.sh" --client-ns "$NS_C" --server-ns "$NS_S" --router-ns "$NS_R" > "$RAW/wan-down-$profile.log" 2>&1 || true
+  lab_down "$profile"
 done
-echo "uptime at end: $(uptime)" >> "$RAW/machine.txt"
-echo "wall time: $(( $(date +%s) - BENCH_START )) s" >> "$RAW/machine.txt"
+finish_machine_notes
 
 python3 "$HERE/relay-report.py" tunnel --csv "$CSV" --machine "$RAW/machine.txt" --raw-dir "$RAW" \
     --command "PROFILES=\"$PROFILES\" PEERS=\"$(echo $PEERS)\" RUNS=$RUNS DURATION=$DURATION WARMUP_S=$WARMUP_S KCP_WINDOW=$KCP_WINDOW NS=$NS bench/tunnel-bench.sh" \

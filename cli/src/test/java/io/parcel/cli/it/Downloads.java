@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.parcel.cli.dist.DistProcess;
+
 /** Assertions about what a download leaves on disk and prints. */
 final class Downloads {
     private Downloads() {
@@ -26,7 +28,7 @@ final class Downloads {
     }
 
     /** Errors are one-line messages for users; stack traces only with --debug. */
-    static void assertNoStackTrace(ParcelLauncher.Result result) {
+    static void assertNoStackTrace(DistProcess.Result result) {
         assertFalse(result.output().contains("\tat ") || result.output().contains("Exception in thread"),
                 "a stack trace without --debug:\n" + result.describe());
     }

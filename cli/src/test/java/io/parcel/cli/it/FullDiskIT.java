@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.NginxServer;
 
@@ -34,7 +35,7 @@ class FullDiskIT {
         Path disk = Files.createDirectories(work.resolve("small-disk"));
         mountSmallTmpfs(disk);
         try (NginxServer nginx = NginxServer.builder(served).start()) {
-            var result = ParcelLauncher.in(work).run(Duration.ofSeconds(90),
+            var result = DistProcess.run(work, Duration.ofSeconds(90),
                     "download", "-d", disk.toString(), "-q", nginx.url("/big.bin"));
 
             assertEquals(1, result.exitCode(), result.describe());

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.AccessLogEntry;
 import io.parcel.testsupport.nginx.NginxServer;
@@ -48,18 +49,18 @@ class KillResumeIT {
                     "--segment-size", Long.toString(SEGMENT), "--limit-rate", Long.toString(RATE),
                     nginx.url("/" + NAME)};
 
-            var first = ParcelLauncher.in(work).start(command);
+            var first = DistProcess.start(work, "parcel", command);
             try {
                 awaitJournalProgress(journal, first);
             }
             finally {
-                first.killNow();
+                first.kill();
             }
             assertFalse(Files.exists(out.resolve(NAME)), "finished before the kill: lower the rate");
             assertTrue(Files.exists(out.resolve(NAME + ".partial")), "no .partial after kill -9");
             List<AccessLogEntry> firstRun = settledAccessLog(nginx);
 
-            var second = ParcelLauncher.in(work).run(Duration.ofSeconds(90), command);
+            var second = DistProcess.run(work, Duration.ofSeconds(90), command);
 
             assertEquals(0, second.exitCode(), second.describe());
             assertEquals(TestData.sha256Hex(51, SIZE), TestData.sha256Hex(out.resolve(NAME)), second.describe());
@@ -87,7 +88,7 @@ class KillResumeIT {
     }
 
     /** Waits until the journal has recorded progress several times, so the kill lands well inside the transfer. */
-    private static void awaitJournalProgress(Path journal, ParcelLauncher.Running running)
+    private static void awaitJournalProgress(Path journal, DistProcess running)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         byte[] last = null;

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.NginxServer;
 
@@ -44,7 +45,7 @@ class ManifestIT {
                 .start()) {
             Path out = work.resolve("out");
 
-            var result = ParcelLauncher.in(work).run(TIMEOUT,
+            var result = DistProcess.run(work, TIMEOUT,
                     "download", "-d", out.toString(), "-q", "-s", gdc.baseUrl(), "-m", manifest.toString());
 
             assertEquals(0, result.exitCode(), result.describe());
@@ -64,7 +65,7 @@ class ManifestIT {
         try (NginxServer gdc = NginxServer.builder(served).dataFile(FIRST_ID, data, "tumor.bam").start()) {
             Path out = work.resolve("out");
 
-            var result = ParcelLauncher.in(work).run(TIMEOUT,
+            var result = DistProcess.run(work, TIMEOUT,
                     "download", "-d", out.toString(), "-q", "-s", gdc.baseUrl(), "-m", manifest.toString());
 
             assertEquals(1, result.exitCode(), result.describe());

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.NginxServer;
 
@@ -55,7 +56,7 @@ class NginxDownloadIT {
         String name = "file-" + size + ".bin";
         Path out = work.resolve("out");
 
-        var result = ParcelLauncher.in(work).run(Duration.ofSeconds(120),
+        var result = DistProcess.run(work, Duration.ofSeconds(120),
                 "download", "-d", out.toString(), "-q", nginx.url("/" + name));
 
         assertEquals(0, result.exitCode(), result.describe());
@@ -80,7 +81,7 @@ class NginxDownloadIT {
         String expected = TestData.sha256Hex(source);
         Path out = work.resolve("out");
         try {
-            var result = ParcelLauncher.in(work).run(Duration.ofSeconds(180),
+            var result = DistProcess.run(work, Duration.ofSeconds(180),
                     "download", "-d", out.toString(), "-q", "-n", "8", nginx.url("/sparse.bin"));
 
             assertEquals(0, result.exitCode(), result.describe());
@@ -103,7 +104,7 @@ class NginxDownloadIT {
                 .start()) {
             Path out = work.resolve("out");
 
-            var result = ParcelLauncher.in(work).run(SHORT,
+            var result = DistProcess.run(work, SHORT,
                     "download", "-d", out.toString(), "-q", "-s", gdc.baseUrl(), "3f2a0c1e-77b5-4e02-9a8e-5b0d0c6a1b2c");
 
             assertEquals(0, result.exitCode(), result.describe());
@@ -120,7 +121,7 @@ class NginxDownloadIT {
                 .start()) {
             Path out = work.resolve("out");
 
-            var result = ParcelLauncher.in(work).run(SHORT,
+            var result = DistProcess.run(work, SHORT,
                     "download", "-d", out.toString(), "-q", "-s", gdc.baseUrl(), "bad-md5");
 
             assertEquals(1, result.exitCode(), result.describe());
@@ -135,7 +136,7 @@ class NginxDownloadIT {
         try (NginxServer noRanges = NginxServer.builder(served).noRanges().start()) {
             Path out = work.resolve("out");
 
-            var result = ParcelLauncher.in(work).run(SHORT,
+            var result = DistProcess.run(work, SHORT,
                     "download", "-d", out.toString(), "-q", "-n", "8", "--segment-size", "1048576",
                     noRanges.url("/" + name));
 
@@ -155,7 +156,7 @@ class NginxDownloadIT {
         String name = "file-" + size + ".bin";
         Path out = work.resolve("out");
 
-        var result = ParcelLauncher.in(work).run(SHORT,
+        var result = DistProcess.run(work, SHORT,
                 "download", "-d", out.toString(), "--progress=json", nginx.url("/" + name));
 
         assertEquals(0, result.exitCode(), result.describe());
@@ -173,7 +174,7 @@ class NginxDownloadIT {
     void reportsANotFoundFileInOneLineAndExitsOne() {
         Path out = work.resolve("out");
 
-        var result = ParcelLauncher.in(work).run(SHORT,
+        var result = DistProcess.run(work, SHORT,
                 "download", "-d", out.toString(), "-q", nginx.url("/no-such-file.bin"));
 
         assertEquals(1, result.exitCode(), result.describe());

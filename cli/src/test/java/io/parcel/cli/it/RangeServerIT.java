@@ -12,6 +12,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.RangeHttpServer;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.RangeHttpServer.Content;
@@ -70,7 +71,7 @@ class RangeServerIT {
                 .generated("/down.bin", 63, MIB)
                 .failFirst(1000, 503)
                 .start()) {
-            var result = ParcelLauncher.in(work).run(TIMEOUT, "download", "-d", out().toString(), "-q",
+            var result = DistProcess.run(work, TIMEOUT, "download", "-d", out().toString(), "-q",
                     "--retries", "2", server.url("/down.bin"));
 
             assertEquals(1, result.exitCode(), result.describe());
@@ -102,18 +103,18 @@ class RangeServerIT {
                 .start()) {
             String[] command = {"download", "-d", out().toString(), "-q", "-n", "2", "--segment-size",
                     Long.toString(MIB), server.url("/changing.bin")};
-            var first = ParcelLauncher.in(work).start(command);
+            var first = DistProcess.start(work, "parcel", command);
             try {
                 awaitPartial(out().resolve("changing.bin.partial.journal"), first);
             }
             finally {
-                first.killNow();
+                first.kill();
             }
             // The resume now asks for ranges past the new end: 416, or a size mismatch.
             long newSize = MIB / 2;
             server.put("/changing.bin", Content.generated(65, newSize));
 
-            var second = ParcelLauncher.in(work).run(TIMEOUT, command);
+            var second = DistProcess.run(work, TIMEOUT, command);
 
             Path file = out().resolve("changing.bin");
             if (second.exitCode() == 0) {
@@ -145,7 +146,7 @@ class RangeServerIT {
         }
     }
 
-    private ParcelLauncher.Result download(String url, String... options) {
+    private DistProcess.Result download(String url, String... options) {
         String[] command = new String[options.length + 5];
         command[0] = "download";
         command[1] = "-d";
@@ -153,14 +154,14 @@ class RangeServerIT {
         command[3] = "-q";
         System.arraycopy(options, 0, command, 4, options.length);
         command[command.length - 1] = url;
-        return ParcelLauncher.in(work).run(TIMEOUT, command);
+        return DistProcess.run(work, TIMEOUT, command);
     }
 
     private Path out() {
         return work.resolve("out");
     }
 
-    private static void awaitPartial(Path journal, ParcelLauncher.Running running) throws InterruptedException {
+    private static void awaitPartial(Path journal, DistProcess running) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline && running.isAlive()) {
             if (Files.exists(journal)) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.NginxServer;
 
@@ -42,7 +43,7 @@ class TlsDownloadIT {
     void downloadsOverHttpsWhenTheCaIsGiven() throws IOException {
         Path out = work.resolve("out");
 
-        var result = ParcelLauncher.in(work).run(TIMEOUT, "download", "-d", out.toString(), "-q",
+        var result = DistProcess.run(work, TIMEOUT, "download", "-d", out.toString(), "-q",
                 "--ca-file", nginx.caCertificate().toString(), nginx.url("/secure.bin"));
 
         assertEquals(0, result.exitCode(), result.describe());
@@ -54,7 +55,7 @@ class TlsDownloadIT {
     void refusesAServerItCannotVerify() {
         Path out = work.resolve("out");
 
-        var result = ParcelLauncher.in(work).run(TIMEOUT, "download", "-d", out.toString(), "-q",
+        var result = DistProcess.run(work, TIMEOUT, "download", "-d", out.toString(), "-q",
                 nginx.url("/secure.bin"));
 
         assertEquals(1, result.exitCode(), result.describe());

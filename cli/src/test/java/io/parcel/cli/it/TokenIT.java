@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.NginxServer;
 
@@ -43,7 +44,7 @@ class TokenIT {
 
     @Test
     void withoutATokenTheServerRefusesAndParcelExitsOne() {
-        var result = ParcelLauncher.in(work).run(TIMEOUT, "download", "-d", work.resolve("out").toString(), "-q",
+        var result = DistProcess.run(work, TIMEOUT, "download", "-d", work.resolve("out").toString(), "-q",
                 "-s", gdc.baseUrl(), ID);
 
         assertEquals(1, result.exitCode(), result.describe());
@@ -56,7 +57,7 @@ class TokenIT {
     void aWrongTokenIsRefusedAndNeverPrinted() throws IOException {
         Path tokenFile = Files.writeString(work.resolve("token.txt"), "not-the-token-" + TOKEN.length() + "\n");
 
-        var result = ParcelLauncher.in(work).run(TIMEOUT, "download", "-d", work.resolve("out").toString(), "-q",
+        var result = DistProcess.run(work, TIMEOUT, "download", "-d", work.resolve("out").toString(), "-q",
                 "-t", tokenFile.toString(), "-s", gdc.baseUrl(), ID);
 
         assertEquals(1, result.exitCode(), result.describe());
@@ -69,7 +70,7 @@ class TokenIT {
         // `parcel -t token_file file_id` as the original Parcel and the GDC tool documented it.
         Path tokenFile = Files.writeString(work.resolve("token.txt"), TOKEN);
 
-        var result = ParcelLauncher.in(work).run(TIMEOUT, "-t", tokenFile.toString(), "-s", gdc.baseUrl(),
+        var result = DistProcess.run(work, TIMEOUT, "-t", tokenFile.toString(), "-s", gdc.baseUrl(),
                 "-d", work.resolve("out").toString(), "-q", ID);
 
         assertEquals(0, result.exitCode(), result.describe());
@@ -82,7 +83,7 @@ class TokenIT {
         Path tokenFile = Files.writeString(work.resolve("token.txt"), TOKEN + "\n");
         Path log = work.resolve("parcel.log");
 
-        var result = ParcelLauncher.in(work).run(TIMEOUT, "download", "-d", work.resolve("out").toString(),
+        var result = DistProcess.run(work, TIMEOUT, "download", "-d", work.resolve("out").toString(),
                 "--log-file", log.toString(), "-t", tokenFile.toString(), "-s", gdc.baseUrl(), ID);
 
         assertEquals(0, result.exitCode(), result.describe());

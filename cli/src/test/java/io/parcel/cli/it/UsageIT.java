@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
+
 /** Usage and configuration errors exit 2 with a message, before anything is attempted. */
 class UsageIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -20,37 +22,37 @@ class UsageIT {
 
     @Test
     void noArgumentsWithoutATerminalIsAUsageError() {
-        assertUsageError(ParcelLauncher.in(work).run(TIMEOUT));
+        assertUsageError(DistProcess.run(work, TIMEOUT));
     }
 
     @Test
     void anUnknownOptionIsAUsageError() {
-        assertUsageError(ParcelLauncher.in(work).run(TIMEOUT, "download", "--no-such-option", URL));
+        assertUsageError(DistProcess.run(work, TIMEOUT, "download", "--no-such-option", URL));
     }
 
     @Test
     void aBadLimitRateIsAUsageError() {
-        assertUsageError(ParcelLauncher.in(work).run(TIMEOUT, "download", "--limit-rate", "fast", URL));
+        assertUsageError(DistProcess.run(work, TIMEOUT, "download", "--limit-rate", "fast", URL));
     }
 
     @Test
     void aNegativeConnectionCountIsAUsageError() {
-        assertUsageError(ParcelLauncher.in(work).run(TIMEOUT, "download", "-n", "-3", URL));
+        assertUsageError(DistProcess.run(work, TIMEOUT, "download", "-n", "-3", URL));
     }
 
     @Test
     void aMissingTokenFileIsAUsageError() {
-        assertUsageError(ParcelLauncher.in(work).run(TIMEOUT, "download", "-t",
+        assertUsageError(DistProcess.run(work, TIMEOUT, "download", "-t",
                 work.resolve("no-such-token.txt").toString(), URL));
     }
 
     @Test
     void aMissingManifestIsAUsageError() {
-        assertUsageError(ParcelLauncher.in(work).run(TIMEOUT, "download", "-m",
+        assertUsageError(DistProcess.run(work, TIMEOUT, "download", "-m",
                 work.resolve("no-such-manifest.tsv").toString()));
     }
 
-    private static void assertUsageError(ParcelLauncher.Result result) {
+    private static void assertUsageError(DistProcess.Result result) {
         assertEquals(2, result.exitCode(), result.describe());
         assertFalse(result.stderr().isBlank(), "exit 2 without a word on stderr:\n" + result.describe());
         Downloads.assertNoStackTrace(result);

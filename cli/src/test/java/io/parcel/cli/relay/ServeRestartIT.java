@@ -1,5 +1,6 @@
 package io.parcel.cli.relay;
 
+import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
 import io.parcel.testsupport.nginx.AccessLogEntry;
 import io.parcel.testsupport.nginx.NginxServer;

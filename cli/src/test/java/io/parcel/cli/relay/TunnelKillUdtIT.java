@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parcel.cli.dist.DistProcess;
+
 /**
  * {@code kill -9} of either half of a {@code bin/parcel-tcp2udt} / {@code bin/parcel-udt2tcp} pair over real UDT,
  * in the middle of a stream. UDT has no FIN or reset from a dead process: the survivor must notice from the silence

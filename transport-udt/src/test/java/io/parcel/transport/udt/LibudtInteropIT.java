@@ -1,90 +1,46 @@
 package io.parcel.transport.udt;
 
 import io.parcel.spi.Options;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.parcel.transport.udt.ReferencePeer.freeUdpPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The reference library as the other end of the wire: {@code test-tools/udt-peer} (built against Debian's
  * libudt 4.11) sends to and receives from our sockets, client/server both ways and rendezvous; SHA-256 must match.
- * Skipped when the peer is not built. Bytes per run: {@code -Dudt.interop.bytes} (default 256 MiB).
+ * The peer is {@code -Dudt.peer} or (re)built by {@code build.sh}; skipped where it cannot be built (see
+ * {@link ReferencePeer#locate}). Bytes per run: {@code -Dudt.interop.bytes} (default 256 MiB).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class LibudtInteropIT {
     private static final Pattern SHA = Pattern.compile("\"sha256\":\"([0-9a-f]{64})\"");
     private static final Pattern BYTES = Pattern.compile("\"bytes\":(\\d+)");
     private static final long BYTES_PER_RUN = Long.getLong("udt.interop.bytes", 256L << 20);
-    private static Path peer;
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(200);
+    private static ReferencePeer peer;
 
     @BeforeAll
-    static void findPeer() {
-        Path candidate = Path.of(System.getProperty("udt.peer", "../test-tools/udt-peer/target/udt_peer"));
-        Assumptions.assumeTrue(Files.isExecutable(candidate), "reference peer not built: " + candidate.toAbsolutePath());
-        peer = candidate;
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramChannel channel = DatagramChannel.open()) {
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        }
-    }
-
-    /** A started reference peer; its JSON report is read when it ends. */
-    private record Peer(Process process, Path stdout, Path stderr) implements AutoCloseable {
-        static Peer start(String... arguments) throws IOException {
-            List<String> command = new ArrayList<>();
-            command.add(peer.toString());
-            command.addAll(List.of(arguments));
-            Path out = Files.createTempFile("udt-peer", ".json");
-            Path err = Files.createTempFile("udt-peer", ".err");
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .start();
-            return new Peer(process, out, err);
-        }
-
-        String finish() throws Exception {
-            assertTrue(process.waitFor(200, TimeUnit.SECONDS), "reference peer finished");
-            String report = Files.readString(stdout, StandardCharsets.UTF_8);
-            assertEquals(0, process.exitValue(), "peer exit; stdout: " + report + " stderr: "
-                    + Files.readString(stderr, StandardCharsets.UTF_8));
-            return report;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
-        }
+    static void findPeer() throws Exception {
+        peer = ReferencePeer.locate();
     }
 
     private static String field(Pattern pattern, String report) {
@@ -122,7 +78,7 @@ class LibudtInteropIT {
     @ValueSource(strings = {"native", "bbr"})
     void javaClientSendsToReferenceServer(String congestionControl) throws Exception {
         int port = freeUdpPort();
-        try (Peer server = Peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "30",
+        try (var server = peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "30",
                 "--timeout", "30")) {
             Thread.sleep(300);
             String sent;
@@ -134,7 +90,7 @@ class LibudtInteropIT {
                 System.out.printf("java(%s) -> libudt: %d bytes, %.0f Mbit/s%n", congestionControl, BYTES_PER_RUN,
                         BYTES_PER_RUN * 8e3 / (System.nanoTime() - start));
             }
-            String report = server.finish();
+            String report = server.finish(PEER_TIMEOUT);
             assertEquals(String.valueOf(BYTES_PER_RUN), field(BYTES, report));
             assertEquals(sent, field(SHA, report));
         }
@@ -145,7 +101,7 @@ class LibudtInteropIT {
         try (UdtServerSocket server = new UdtServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             server.setSoTimeout(30_000);
-            try (Peer client = Peer.start("client", "--to", "127.0.0.1:" + server.getLocalPort(), "--bytes",
+            try (var client = peer.start("client", "--to", "127.0.0.1:" + server.getLocalPort(), "--bytes",
                     String.valueOf(BYTES_PER_RUN), "--timeout", "30")) {
                 long[] count = {0};
                 String received;
@@ -155,7 +111,7 @@ class LibudtInteropIT {
                 }
                 System.out.printf("libudt -> java: %d bytes, %.0f Mbit/s%n", count[0],
                         count[0] * 8e3 / (System.nanoTime() - start));
-                String report = client.finish();
+                String report = client.finish(PEER_TIMEOUT);
                 assertEquals(BYTES_PER_RUN, count[0]);
                 assertEquals(field(SHA, report), received);
             }
@@ -168,13 +124,13 @@ class LibudtInteropIT {
         try (UdtServerSocket server = new UdtServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             server.setSoTimeout(30_000);
-            try (Peer client = Peer.start("client", "--to", "127.0.0.1:" + server.getLocalPort(), "--reverse",
+            try (var client = peer.start("client", "--to", "127.0.0.1:" + server.getLocalPort(), "--reverse",
                     "--expect-bytes", String.valueOf(bytes), "--timeout", "30")) {
                 String sent;
                 try (Socket accepted = server.accept()) {
                     sent = send(accepted, bytes);
                 }
-                String report = client.finish();
+                String report = client.finish(PEER_TIMEOUT);
                 assertEquals(sent, field(SHA, report));
             }
         }
@@ -188,12 +144,12 @@ class LibudtInteropIT {
         try (UdtSocket socket = new UdtSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), javaPort));
             socket.setRendezvous(true);
-            try (Peer other = Peer.start("client", "--rendezvous", "--bind", "127.0.0.1:" + peerPort, "--to",
+            try (var other = peer.start("client", "--rendezvous", "--bind", "127.0.0.1:" + peerPort, "--to",
                     "127.0.0.1:" + javaPort, "--bytes", String.valueOf(bytes), "--timeout", "30")) {
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), peerPort), 30_000);
                 long[] count = {0};
                 String received = receive(socket, count);
-                String report = other.finish();
+                String report = other.finish(PEER_TIMEOUT);
                 assertEquals(bytes, count[0]);
                 assertEquals(field(SHA, report), received);
             }

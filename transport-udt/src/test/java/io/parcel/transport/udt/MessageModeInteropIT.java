@@ -12,10 +12,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,11 +23,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.parcel.transport.udt.ReferencePeer.freeUdpPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Message mode (SOCK_DGRAM) against the reference library: {@code test-tools/udt-peer --dgram} (libudt 4.11's
@@ -51,20 +47,12 @@ class MessageModeInteropIT {
             .toList());
     private static final int MESSAGES_PER_RUN = 140;
     private static final long SEED = 7;
-    private static Path peer;
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(120);
+    private static ReferencePeer peer;
 
     @BeforeAll
     static void buildPeer() throws Exception {
-        Path script = Path.of("../test-tools/udt-peer/build.sh");
-        Process build = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
-        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "build.sh finished");
-        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (build.exitValue() == 2 && !"true".equals(System.getenv("CI"))) {
-            assumeTrue(false, "reference peer cannot be built here: " + output.strip());
-        }
-        assertEquals(0, build.exitValue(), "build.sh: " + output);
-        peer = Path.of(output.strip().lines().reduce((first, last) -> last).orElseThrow());
-        assertTrue(Files.isExecutable(peer), "built peer " + peer);
+        peer = ReferencePeer.locate();
     }
 
     /** Message {@code index} of a run, as udt_peer's fill_message makes it. */
@@ -91,43 +79,6 @@ class MessageModeInteropIT {
         return SIZES[index % SIZES.length];
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramChannel channel = DatagramChannel.open()) {
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        }
-    }
-
-    /** A started reference peer; its JSON report is read when it ends. */
-    private record Peer(Process process, Path stdout, Path stderr) implements AutoCloseable {
-        static Peer start(String... arguments) throws IOException {
-            List<String> command = new ArrayList<>();
-            command.add(peer.toString());
-            command.addAll(List.of(arguments));
-            Path out = Files.createTempFile("udt-peer", ".json");
-            Path err = Files.createTempFile("udt-peer", ".err");
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .start();
-            return new Peer(process, out, err);
-        }
-
-        /** Waits for the peer to end and returns its report, whatever its exit code. */
-        String report() throws Exception {
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "reference peer finished");
-            return Files.readString(stdout, StandardCharsets.UTF_8) + " stderr: "
-                    + Files.readString(stderr, StandardCharsets.UTF_8) + " exit: " + process.exitValue();
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
-        }
-    }
-
     private static String field(Pattern pattern, String report) {
         Matcher matcher = pattern.matcher(report);
         assertTrue(matcher.find(), "no " + pattern + " in " + report);
@@ -152,7 +103,7 @@ class MessageModeInteropIT {
         if (!inOrder) {
             arguments.add("--unordered");
         }
-        try (Peer server = Peer.start(arguments.toArray(String[]::new))) {
+        try (var server = peer.start(arguments.toArray(String[]::new))) {
             Thread.sleep(300);
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             try (UdtMessageSocket socket = UdtMessageSocket.connect(
@@ -164,7 +115,7 @@ class MessageModeInteropIT {
                     socket.send(ByteBuffer.wrap(m), inOrder);
                 }
                 // the receiver closes first: a 4.11 receiver loses a message when our shutdown overtakes its reads
-                String report = server.report();
+                String report = server.report(PEER_TIMEOUT);
                 if (inOrder) {
                     assertPeerSucceeded(report, HexFormat.of().formatHex(digest.digest()));
                 } else {
@@ -179,7 +130,7 @@ class MessageModeInteropIT {
     void referenceReceiverSkipsMessagesOurTtlDropped() throws Exception {
         int port = freeUdpPort();
         int count = 150;
-        try (Peer server = Peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "30",
+        try (var server = peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "30",
                 "--timeout", "30", "--dgram", "--gaps", "--sizes", SIZES_ARGUMENT, "--seed", String.valueOf(SEED),
                 "--quiet");
                 ImpairingRelay relay = new ImpairingRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(),
@@ -205,7 +156,7 @@ class MessageModeInteropIT {
                 closing = System.nanoTime();
             }
             long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closing);
-            String report = server.report();
+            String report = server.report(PEER_TIMEOUT);
             System.out.println("ttl -> libudt: close took " + closeMillis + " ms; " + report + "; sender "
                     + statistics);
             assertEquals("true", field(OK, report), report);
@@ -222,7 +173,7 @@ class MessageModeInteropIT {
         try (UdtMessageServerSocket server = UdtMessageServerSocket.bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 ImpairingRelay relay = new ImpairingRelay(server.localAddress(), 6, 0.10, 0.0, 0.02);
-                Peer client = Peer.start("client", "--to", "127.0.0.1:" + relay.address().getPort(), "--timeout",
+                var client = peer.start("client", "--to", "127.0.0.1:" + relay.address().getPort(), "--timeout",
                         "5", "--dgram", "--messages", String.valueOf(count), "--ttl", "20", "--sizes",
                         SIZES_ARGUMENT, "--seed", String.valueOf(SEED), "--quiet")) {
             int received = 0;
@@ -250,7 +201,7 @@ class MessageModeInteropIT {
                 }
                 statistics = accepted.statistics();
             }
-            String report = client.report();
+            String report = client.report(PEER_TIMEOUT);
             System.out.println("libudt ttl -> java: " + received + " messages, last " + last + "; java " + statistics
                     + "; peer " + report);
             // 4.11's sender does not finish such a run itself (README: its drop request covers one packet past the
@@ -266,7 +217,7 @@ class MessageModeInteropIT {
     void referenceClientSendsMessagesToJavaServer() throws Exception {
         try (UdtMessageServerSocket server = UdtMessageServerSocket.bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            try (Peer client = Peer.start("client", "--to", "127.0.0.1:" + server.localAddress().getPort(),
+            try (var client = peer.start("client", "--to", "127.0.0.1:" + server.localAddress().getPort(),
                     "--timeout", "30", "--dgram", "--messages", String.valueOf(MESSAGES_PER_RUN), "--sizes",
                     SIZES_ARGUMENT, "--seed", String.valueOf(SEED), "--quiet")) {
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -280,7 +231,7 @@ class MessageModeInteropIT {
                         digest.update(received);
                     }
                 }
-                String report = client.report();
+                String report = client.report(PEER_TIMEOUT);
                 assertPeerSucceeded(report, HexFormat.of().formatHex(digest.digest()));
             }
         }
@@ -290,7 +241,7 @@ class MessageModeInteropIT {
     void javaServerSendsMessagesToReferenceClient() throws Exception {
         try (UdtMessageServerSocket server = UdtMessageServerSocket.bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            try (Peer client = Peer.start("client", "--to", "127.0.0.1:" + server.localAddress().getPort(),
+            try (var client = peer.start("client", "--to", "127.0.0.1:" + server.localAddress().getPort(),
                     "--reverse", "--timeout", "30", "--dgram", "--messages", String.valueOf(MESSAGES_PER_RUN),
                     "--sizes", SIZES_ARGUMENT, "--seed", String.valueOf(SEED), "--quiet")) {
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -302,10 +253,10 @@ class MessageModeInteropIT {
                             accepted.send(ByteBuffer.wrap(m), Duration.ofMinutes(1), true);
                         } catch (IOException e) {
                             throw new AssertionError("send of message " + i + " failed: " + e.getMessage() + "; "
-                                    + accepted.statistics() + "; peer " + client.report(), e);
+                                    + accepted.statistics() + "; peer " + client.report(PEER_TIMEOUT), e);
                         }
                     }
-                    String report = client.report();
+                    String report = client.report(PEER_TIMEOUT);
                     assertPeerSucceeded(report, HexFormat.of().formatHex(digest.digest()));
                 }
             }
@@ -315,7 +266,7 @@ class MessageModeInteropIT {
     @Test
     void streamClientIsRejectedByReferenceMessageServer() throws Exception {
         int port = freeUdpPort();
-        try (Peer server = Peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "5",
+        try (var server = peer.start("server", "--listen", "127.0.0.1:" + port, "--once", "--accept-timeout", "5",
                 "--dgram", "--messages", "1", "--quiet")) {
             Thread.sleep(300);
             try (UdtSocket socket = new UdtSocket()) {
@@ -325,7 +276,7 @@ class MessageModeInteropIT {
                 assertTrue(e.getMessage().contains("socket type"), e.getMessage());
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "rejected, not timed out");
             }
-            String report = server.report();
+            String report = server.report(PEER_TIMEOUT);
             assertNotEquals("exit: 0", report.substring(report.lastIndexOf("exit:")), "no connection: " + report);
         }
     }
@@ -334,9 +285,9 @@ class MessageModeInteropIT {
     void referenceStreamClientIsRejectedByJavaMessageServer() throws Exception {
         try (UdtMessageServerSocket server = UdtMessageServerSocket.bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            try (Peer client = Peer.start("client", "--to", "127.0.0.1:" + server.localAddress().getPort(),
+            try (var client = peer.start("client", "--to", "127.0.0.1:" + server.localAddress().getPort(),
                     "--bytes", "1000", "--timeout", "5", "--quiet")) {
-                String report = client.report();
+                String report = client.report(PEER_TIMEOUT);
                 assertTrue(report.contains("\"ok\":false") && report.contains("1002"),
                         "the reference client reports ECONNREJ (1002): " + report);
                 assertTrue(server.statistics().contains("rejected=1"), server.statistics());

@@ -1,4 +1,4 @@
-package io.parcel.cli.relay;
+package io.parcel.cli.dist;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,11 +18,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One process of the packaged distribution ({@code bin/parcel}, {@code bin/parcel-server}, ...), as a user runs it:
- * standard input from /dev/null, output in files (no pipe can fill up and stall it), HOME in the test directory (no
- * user config), a small heap, and a deadline on every wait. The test that starts one owns it and must {@link #kill()}
- * or {@link #await} it.
+ * standard input from /dev/null (no terminal), output in files (no pipe can fill up and stall it), HOME in the test
+ * directory (no user config), the heap bound the issue promises ({@link #PARCEL_OPTS}), and a deadline on every wait;
+ * a process that outlives its deadline is killed with its children and the test fails. The test that starts one owns
+ * it and must {@link #kill()}, {@link #terminate} or {@link #await} it.
  */
-final class DistProcess {
+public final class DistProcess {
+    /** The JVM options every process gets: the heap bound the issue promises whatever the file size. */
+    public static final String PARCEL_OPTS = "-Xmx256m";
+
     private static final Pattern LISTENING = Pattern.compile("parcel [a-z0-9 ]+: listening on [^ ]*:(\\d+) ");
 
     private final List<String> command;
@@ -38,7 +42,7 @@ final class DistProcess {
     }
 
     /** Starts {@code bin/<launcher> arguments...} in {@code directory}. */
-    static DistProcess start(Path directory, String launcher, String... arguments) {
+    public static DistProcess start(Path directory, String launcher, String... arguments) {
         requireNonNull(directory, "directory is null");
         List<String> command = new ArrayList<>();
         command.add(bin(launcher).toString());
@@ -51,7 +55,7 @@ final class DistProcess {
                     .redirectOutput(output.toFile())
                     .redirectError(errors.toFile());
             builder.environment().put("HOME", directory.toString());
-            builder.environment().put("PARCEL_OPTS", "-Xmx256m");
+            builder.environment().put("PARCEL_OPTS", PARCEL_OPTS);
             return new DistProcess(command, builder.start(), output, errors);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
@@ -59,31 +63,34 @@ final class DistProcess {
     }
 
     /** Runs {@code bin/parcel arguments...} to the end; kills it and fails the test after {@code timeout}. */
-    static Result run(Path directory, Duration timeout, String... arguments) {
+    public static Result run(Path directory, Duration timeout, String... arguments) {
         return start(directory, "parcel", arguments).await(timeout);
     }
 
-    static Path bin(String name) {
+    /** {@code bin/<name>} of the distribution built by {@code ./mvnw package} (Failsafe passes {@code parcel.dist}). */
+    public static Path bin(String name) {
         Path launcher = Path.of(System.getProperty("parcel.dist", "target/parcel")).toAbsolutePath()
                 .resolve("bin").resolve(name);
-        assertTrue(Files.isExecutable(launcher), "no executable " + launcher + ": package the distribution first");
+        assertTrue(Files.isExecutable(launcher),
+                "no executable " + launcher + ": run ./mvnw package (or verify) so the distribution exists");
         return launcher;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String errors() {
+    /** Its standard error so far. */
+    public String errors() {
         return read(errors);
     }
 
     /** The port a serve or tunnel process says it listens on, waiting (bounded) for its line. */
-    int awaitListeningPort() throws InterruptedException {
+    public int awaitListeningPort() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Matcher matcher = LISTENING.matcher(errors());
@@ -98,7 +105,8 @@ final class DistProcess {
         throw new AssertionError("never said where it listens: " + command + "\n" + errors());
     }
 
-    Result await(Duration timeout) {
+    /** Waits for the end, or kills it and fails the test after {@code timeout}. */
+    public Result await(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill();
@@ -114,7 +122,7 @@ final class DistProcess {
     }
 
     /** SIGTERM (the launcher execs java, so this is the JVM) and a bounded wait; the exit code. */
-    int terminate(Duration timeout) throws InterruptedException {
+    public int terminate(Duration timeout) throws InterruptedException {
         process.toHandle().destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             kill();
@@ -123,8 +131,11 @@ final class DistProcess {
         return process.exitValue();
     }
 
-    /** SIGKILL, like {@code kill -9}, and a bounded wait. Idempotent. */
-    void kill() {
+    /**
+     * SIGKILL, like {@code kill -9}, and a bounded wait: the launcher execs java, so this PID is the JVM; any children
+     * are killed too in case a launcher ever forks instead. Idempotent.
+     */
+    public void kill() {
         List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly();
         children.forEach(ProcessHandle::destroyForcibly);
@@ -146,13 +157,20 @@ final class DistProcess {
     }
 
     /** How a run ended. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
-        String describe() {
-            return String.join(" ", command) + "\nexit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        /** For assertion messages: the whole story of the run. */
+        public String describe() {
+            return "command: " + String.join(" ", command) + "\nexit code: " + exitCode
+                    + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+        }
+
+        /** Standard output and standard error together. */
+        public String output() {
+            return stdout + stderr;
         }
 
         /** The lines of standard error that carry parcel's error message ({@code parcel: ...}). */
-        List<String> errorLines() {
+        public List<String> errorLines() {
             return stderr.lines().filter(line -> line.startsWith("parcel: ")).toList();
         }
     }
