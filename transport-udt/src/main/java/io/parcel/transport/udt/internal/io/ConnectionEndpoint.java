@@ -1,6 +1,7 @@
 package io.parcel.transport.udt.internal.io;
 
 import io.parcel.transport.udt.internal.core.UdtConnection;
+import io.parcel.transport.udt.internal.wire.Packet;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,9 +21,17 @@ import static java.util.Objects.requireNonNull;
  * feeds it, the multiplexer's sender thread runs its timers and sends its data, and application threads block in
  * {@link #read} / {@link #write} / {@link #close} on one condition that every change signals. Each blocking call
  * has a deadline.
+ *
+ * <p>Waking a blocked reader for every data packet cost an unpark, a context switch and a condition node per
+ * datagram, and the reader then copied one packet. So data arrivals only mark a wake-up as owed; the receive thread
+ * pays it once it has drained the UDP socket ({@link #flushDeferredSignal}) or after {@link #DEFERRED_PACKETS_MAX}
+ * packets, whichever comes first. Control packets (ACKs that open the window, shutdown) and timers still wake at
+ * once.
  */
 public final class ConnectionEndpoint implements Endpoint {
     private static final int BURST_PACKETS = 64;
+    /** Data packets a blocked reader may be left waiting for while more datagrams are queued (~46 KB at MSS 1500). */
+    static final int DEFERRED_PACKETS_MAX = 32;
 
     private final Multiplexer multiplexer;
     private final SocketSettings settings;
@@ -34,6 +43,12 @@ public final class ConnectionEndpoint implements Endpoint {
     private volatile boolean connecting = true;
     private volatile boolean dataDue;
     private boolean released;
+    /** Threads waiting on {@link #changed}; guarded by the lock. */
+    private int waiters;
+    /** Data packets delivered since the last wake-up while someone waited; guarded by the lock. */
+    private int deferredPackets;
+    /** Set (under the lock) when a wake-up is owed; read without it by the receive thread. */
+    private volatile boolean signalOwed;
     private volatile Runnable onRelease;
 
     private ConnectionEndpoint(Multiplexer multiplexer, SocketSettings settings, int localSocketId,
@@ -70,7 +85,7 @@ public final class ConnectionEndpoint implements Endpoint {
                     endpoint.connection.fail("connect timed out");
                     break;
                 }
-                endpoint.changed.awaitNanos(remaining);
+                endpoint.awaitChange(remaining);
             }
             UdtConnection connection = endpoint.connection;
             endpoint.connecting = false;
@@ -158,11 +173,59 @@ public final class ConnectionEndpoint implements Endpoint {
             if (connection == null) {
                 return;
             }
+            boolean data = !Packet.isControl(packet);
             connection.receive(packet, nowNanos);
             dataDue = connection.nextDataNanos() != Long.MAX_VALUE;
-            changed.signalAll();
+            if (waiters == 0) {
+                return;
+            }
+            if (data && ++deferredPackets < DEFERRED_PACKETS_MAX) {
+                signalOwed = true;
+            } else {
+                signalLocked();
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Pays a wake-up {@link #deliver} deferred; the receive thread calls this before it waits for datagrams. */
+    void flushDeferredSignal() {
+        if (!signalOwed) {
+            return;
+        }
+        lock.lock();
+        try {
+            signalLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalLocked() {
+        signalOwed = false;
+        deferredPackets = 0;
+        if (waiters > 0) {
+            changed.signalAll();
+        }
+    }
+
+    /** {@link Condition#awaitNanos} on {@link #changed}, counted so that deliveries know whether anyone waits. */
+    private long awaitChange(long nanos) throws InterruptedException {
+        waiters++;
+        try {
+            return changed.awaitNanos(nanos);
+        } finally {
+            waiters--;
+        }
+    }
+
+    private void awaitChange() throws InterruptedException {
+        waiters++;
+        try {
+            changed.await();
+        } finally {
+            waiters--;
         }
     }
 
@@ -178,7 +241,7 @@ public final class ConnectionEndpoint implements Endpoint {
                 }
                 if (i == 0 && now - connection.nextTimerNanos() >= 0) {
                     connection.tick(now);
-                    changed.signalAll();
+                    signalLocked();
                 }
                 length = connection.pollData(scratch, now);
                 if (length == 0) {
@@ -218,13 +281,13 @@ public final class ConnectionEndpoint implements Endpoint {
                     return n;
                 }
                 if (timeoutMillis == 0) {
-                    changed.await();
+                    awaitChange();
                 } else {
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
                         throw new SocketTimeoutException("read timed out after " + timeoutMillis + " ms");
                     }
-                    changed.awaitNanos(remaining);
+                    awaitChange(remaining);
                 }
             }
         } catch (InterruptedException e) {
@@ -315,7 +378,7 @@ public final class ConnectionEndpoint implements Endpoint {
                     throw new SocketTimeoutException("write made no progress for "
                             + TimeUnit.NANOSECONDS.toMillis(settings.ioTimeoutNanos()) + " ms");
                 }
-                changed.awaitNanos(remaining);
+                awaitChange(remaining);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -355,7 +418,7 @@ public final class ConnectionEndpoint implements Endpoint {
                     break;
                 }
                 try {
-                    changed.awaitNanos(remaining);
+                    awaitChange(remaining);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;

@@ -11,6 +11,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -22,16 +25,25 @@ import static java.util.Objects.requireNonNull;
  * by destination socket id (0 goes to the listener, or to a rendezvous socket connecting to the sender) after
  * checking that it comes from the socket's peer, and a sender thread runs the sockets' timers and paces their data.
  * It closes itself (both threads end) when the last socket using it is released.
+ *
+ * <p>The channel is non-blocking: the receive thread reads until the socket is empty and only then pays the
+ * reader wake-ups its connections deferred ({@link ConnectionEndpoint#flushDeferredSignal}) and waits in a
+ * selector. A send that finds the socket buffer full is retried briefly, as a blocking send would have waited.
  */
 final class Multiplexer {
     private static final long IDLE_WAIT_NANOS = 10_000_000L;
-    /** Below this a wait is spun: parkNanos cannot sleep less than about 75 µs here. */
-    private static final long SPIN_NANOS = 60_000L;
+    /** How long the receive thread waits in the selector before it looks at {@link #closed} again. */
+    private static final long RECEIVE_WAIT_MILLIS = 100;
+    /** A send that finds the UDP send buffer full is retried this often, this far apart, then counted as lost. */
+    private static final int SEND_RETRIES = 100;
+    private static final long SEND_RETRY_NANOS = 20_000L;
     private static final long THREAD_JOIN_MILLIS = 2_000;
     private static final int SCAN_LIMIT = 8;
 
     private final UdtEngine engine;
     private final DatagramChannel channel;
+    private final Selector selector;
+    private final Consumer<SelectionKey> ignoreKey = key -> { };
     private final InetSocketAddress localAddress;
     private final ConcurrentHashMap<Integer, ConnectionEndpoint> connections = new ConcurrentHashMap<>();
     /**
@@ -47,9 +59,10 @@ final class Multiplexer {
     private volatile boolean senderIdle;
     private int users;
 
-    private Multiplexer(UdtEngine engine, DatagramChannel channel) throws IOException {
+    private Multiplexer(UdtEngine engine, DatagramChannel channel, Selector selector) throws IOException {
         this.engine = requireNonNull(engine, "engine is null");
         this.channel = requireNonNull(channel, "channel is null");
+        this.selector = requireNonNull(selector, "selector is null");
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         String port = String.valueOf(localAddress.getPort());
         this.receiver = Thread.ofPlatform().daemon().name("udt-receive-" + port).unstarted(this::receiveLoop);
@@ -66,16 +79,22 @@ final class Multiplexer {
         } else {
             channel = DatagramChannel.open();
         }
+        Selector selector = null;
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, settings.udpReceiveBuffer());
             channel.setOption(StandardSocketOptions.SO_SNDBUF, settings.udpSendBuffer());
             channel.bind(bindAddress);
-            channel.configureBlocking(true);
-            Multiplexer multiplexer = new Multiplexer(engine, channel);
+            channel.configureBlocking(false);
+            selector = Selector.open();
+            channel.register(selector, SelectionKey.OP_READ);
+            Multiplexer multiplexer = new Multiplexer(engine, channel, selector);
             multiplexer.receiver.start();
             multiplexer.sender.start();
             return multiplexer;
         } catch (IOException | RuntimeException e) {
+            if (selector != null) {
+                selector.close();
+            }
             channel.close();
             throw e;
         }
@@ -140,11 +159,22 @@ final class Multiplexer {
         } catch (IOException e) {
             // nothing left to release
         }
+        // the channel's socket is closed for good once the selector lets go of it
+        selector.wakeup();
         LockSupport.unpark(sender);
         engine.forget(this);
         if (Thread.currentThread() != receiver && Thread.currentThread() != sender) {
             join(receiver);
             join(sender);
+            closeSelector();
+        }
+    }
+
+    private void closeSelector() {
+        try {
+            selector.close();
+        } catch (IOException e) {
+            // nothing left to release
         }
     }
 
@@ -195,7 +225,13 @@ final class Multiplexer {
     /** Sends a datagram; a failure is counted, and loss recovery takes care of it like any other loss. */
     void send(ByteBuffer datagram, InetSocketAddress target) {
         try {
-            channel.send(datagram, target);
+            for (int attempt = 0; channel.send(datagram, target) == 0; attempt++) {
+                if (attempt == SEND_RETRIES || closed) {
+                    dropped.incrementAndGet();
+                    return;
+                }
+                LockSupport.parkNanos(SEND_RETRY_NANOS);
+            }
         } catch (IOException e) {
             dropped.incrementAndGet();
         }
@@ -210,19 +246,31 @@ final class Multiplexer {
 
     private void receiveLoop() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(65_536);
+        try {
+            receiveUntilClosed(buffer);
+        } finally {
+            closeSelector();
+        }
+    }
+
+    private void receiveUntilClosed(ByteBuffer buffer) {
         while (!closed) {
             InetSocketAddress source;
             try {
                 buffer.clear();
                 source = (InetSocketAddress) channel.receive(buffer);
+                if (source == null) {
+                    for (ConnectionEndpoint endpoint : endpoints) {
+                        endpoint.flushDeferredSignal();
+                    }
+                    selector.select(ignoreKey, RECEIVE_WAIT_MILLIS);
+                    continue;
+                }
             } catch (IOException e) {
                 if (!closed && !channel.isOpen()) {
                     forceClose();
                 }
                 break;
-            }
-            if (source == null) {
-                continue;
             }
             buffer.flip();
             try {
@@ -280,13 +328,14 @@ final class Multiplexer {
                 }
             }
             long wait = earliest - System.nanoTime();
-            if (wait > SPIN_NANOS) {
+            if (wait > 0) {
+                // No spinning for short gaps: a park oversleeps by up to ~75 µs here, and the pacing debt
+                // (UdtConnection.MAX_PACING_DEBT_NANOS) lets what fell due meanwhile leave at once, so the rate
+                // holds while the core is left to the other threads (on 2 cores spinning cost more than it kept).
                 senderIdle = true;
                 // an unpark between these two lines leaves a permit behind, so the park then returns at once
-                LockSupport.parkNanos(this, Math.min(wait - SPIN_NANOS / 2, IDLE_WAIT_NANOS));
+                LockSupport.parkNanos(this, Math.min(wait, IDLE_WAIT_NANOS));
                 senderIdle = false;
-            } else if (wait > 0) {
-                Thread.onSpinWait();
             }
         }
     }

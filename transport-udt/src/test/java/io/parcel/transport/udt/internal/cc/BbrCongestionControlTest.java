@@ -48,6 +48,34 @@ class BbrCongestionControlTest {
     }
 
     @Test
+    void startupPacesNearTheReportedCapacityAndEndsWhenTheEstimateReachesIt() {
+        path.reportCapacity(LINK);
+        double highestAfterCapacity = 0;
+        boolean leftStartup = false;
+        for (int step = 0; step < 30 && !leftStartup; step++) {
+            path.run(100 * MILLI, LINK, 0.02);
+            leftStartup = !control.mode().equals("STARTUP");
+            if (!leftStartup && step >= 5) { // 1,100 packets delivered: the capacity reports count from then on
+                highestAfterCapacity = Math.max(highestAfterCapacity, pacingRate());
+            }
+        }
+        assertTrue(leftStartup, "still in STARTUP after 3 s at bandwidth " + control.bandwidth());
+        assertTrue(control.bandwidth() >= LINK * 0.9 * 0.98 * 0.99, "left STARTUP at " + control.bandwidth());
+        // uncapped, STARTUP paces at 2.885x its estimate: about 2.6x the link just before the pipe is full
+        assertTrue(highestAfterCapacity <= LINK * 1.1 + 1, "STARTUP paced at " + highestAfterCapacity);
+    }
+
+    @Test
+    void aCapacityReportBelowWhatIsDeliveredDoesNotCapProbeBw() {
+        path.run(3_000 * MILLI, LINK, 0.0);
+        assertEquals("PROBE_BW", control.mode());
+        path.reportCapacity(LINK / 4);
+        path.run(2_000 * MILLI, LINK, 0.0);
+        assertEquals(LINK, control.bandwidth(), LINK * 0.05);
+        assertTrue(pacingRate() >= LINK * 0.7, "pacing " + pacingRate());
+    }
+
+    @Test
     void randomLossAtASteadyDeliveryRateKeepsThePacingRate() {
         path.run(5_000 * MILLI, LINK, 0.01);
         double before = control.bandwidth();

@@ -30,6 +30,7 @@ final class PathModel {
     private long nextAckNanos;
     private double sendCredit;
     private boolean sendLimited;
+    private int linkCapacity;
 
     PathModel(CongestionControl control, NativeCongestionControlTest.InMemoryContext context, int firstSequence,
             long rttNanos, Random random) {
@@ -48,6 +49,11 @@ final class PathModel {
     /** From now on the sender reports each tick that it was held back (slow reader, full flow window). */
     void sendLimited(boolean limited) {
         this.sendLimited = limited;
+    }
+
+    /** From now on each full ACK carries this packet-pair capacity estimate (packets/s; 0 = none, as by default). */
+    void reportCapacity(int packetsPerSecond) {
+        this.linkCapacity = packetsPerSecond;
     }
 
     /** Runs for {@code durationNanos} with the path delivering {@code rate} packets/s, losing {@code loss}. */
@@ -110,7 +116,7 @@ final class PathModel {
         }
         // a receiver whose thread batches arrivals has no usable arrival rate (4.11 then reports 0): the estimate
         // must stand on the ACK and NAK feedback alone
-        control.onRateReport(0, 0, now);
+        control.onRateReport(0, linkCapacity, now);
         control.onAck(ack, now);
     }
 
