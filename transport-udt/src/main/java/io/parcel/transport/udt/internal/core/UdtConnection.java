@@ -54,6 +54,7 @@ public final class UdtConnection {
      */
     static final long PEER_SILENCE_LIMIT_NANOS = 15_000_000_000L;
     static final int MIN_EXP_COUNT_FOR_SILENCE = 8;
+    static final int SHUTDOWN_COPIES = 3;
     static final long MIN_NAK_INTERVAL_NANOS = 20_000_000L;
     /**
      * How far behind schedule the pacer may fall before it stops catching up (bounds bursts after stalls). 1 ms
@@ -571,10 +572,17 @@ public final class UdtConnection {
         return outputShutdown;
     }
 
-    /** Closes at once: tells a connected peer (one shutdown packet, as 4.11) and stops all activity. */
+    /**
+     * Closes at once: tells a connected peer and stops all activity. 4.11 sends one shutdown packet and nothing
+     * answers it, so when that packet is lost the peer only learns from the silence (seconds later) and reports a
+     * dead peer instead of an end of stream. We send it {@value #SHUTDOWN_COPIES} times; a peer that already closed
+     * drops the copies as packets for an unknown socket.
+     */
     public void close(long nowNanos) {
         if (state == State.CONNECTED && !peerShutdown && failure == null) {
-            sendPadded(ControlPacket.TYPE_SHUTDOWN, 0);
+            for (int i = 0; i < SHUTDOWN_COPIES; i++) {
+                sendPadded(ControlPacket.TYPE_SHUTDOWN, 0);
+            }
         }
         state = State.CLOSED;
     }

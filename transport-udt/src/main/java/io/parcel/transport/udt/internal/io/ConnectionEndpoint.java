@@ -317,14 +317,15 @@ public final class ConnectionEndpoint implements Endpoint {
         try {
             long deadline = System.nanoTime() + timeoutNanos;
             while (!attempt.tryOnce(connection)) {
+                // Through awaitChange, so that deliveries know someone waits and signal (they skip it otherwise).
                 if (timeoutNanos == 0) {
-                    changed.await();
+                    awaitChange();
                 } else {
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
                         return false;
                     }
-                    changed.awaitNanos(remaining);
+                    awaitChange(remaining);
                 }
             }
             wake = connection.nextDataNanos() != Long.MAX_VALUE;

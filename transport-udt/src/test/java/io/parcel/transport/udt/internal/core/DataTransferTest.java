@@ -316,6 +316,18 @@ class DataTransferTest {
     }
 
     @Test
+    void aCloseSurvivesTheLossOfTwoShutdownPackets() {
+        InMemoryLink link = connected(10);
+        int[] shutdowns = {0};
+        link.drop = d -> d.isControl(ControlPacket.TYPE_SHUTDOWN) && ++shutdowns[0] <= 2;
+        link.client.close(link.now);
+        link.deliverAll();
+        assertEquals(3, shutdowns[0], "one shutdown packet and two copies");
+        assertTrue(link.server.isPeerShutdown());
+        assertEquals(-1, link.server.read(new byte[1], 0, 1));
+    }
+
+    @Test
     void anAckForUnsentDataBreaksTheConnectionAsIn411() {
         InMemoryLink link = connected(10);
         ByteBuffer ack = ByteBuffer.allocate(64);
