@@ -10,12 +10,10 @@ import java.nio.ByteBuffer;
  * loss list, so no separate list is kept. Not thread-safe: the owning connection's lock guards it.
  */
 final class ReceiveBuffer {
-    private static final int CHUNK_PACKETS = 64;
     private static final int ABSENT = -1;
 
     private final int capacity;
-    private final int payloadSize;
-    private final byte[][] chunks;
+    private final PayloadSlots payloads;
     private final int[] lengths;
     private int startSlot;
     private int startSequence;
@@ -25,8 +23,7 @@ final class ReceiveBuffer {
 
     ReceiveBuffer(int capacity, int payloadSize, int initialSequence) {
         this.capacity = capacity;
-        this.payloadSize = payloadSize;
-        this.chunks = new byte[(capacity + CHUNK_PACKETS - 1) / CHUNK_PACKETS][];
+        this.payloads = new PayloadSlots(capacity, payloadSize);
         this.lengths = new int[capacity];
         java.util.Arrays.fill(lengths, ABSENT);
         this.startSequence = initialSequence;
@@ -80,7 +77,7 @@ final class ReceiveBuffer {
             return false;
         }
         int length = source.remaining();
-        source.get(chunk(slot), offsetInChunk(slot), length);
+        source.get(payloads.chunk(slot), payloads.offset(slot), length);
         lengths[slot] = length;
         held++;
         if (sequence == firstMissing) {
@@ -108,7 +105,7 @@ final class ReceiveBuffer {
         while (copied < length && startSequence != firstMissing) {
             int slot = startSlot;
             int n = Math.min(length - copied, lengths[slot] - readOffset);
-            System.arraycopy(chunk(slot), offsetInChunk(slot) + readOffset, target, offset + copied, n);
+            System.arraycopy(payloads.chunk(slot), payloads.offset(slot) + readOffset, target, offset + copied, n);
             copied += n;
             readOffset += n;
             if (readOffset == lengths[slot]) {
@@ -133,7 +130,7 @@ final class ReceiveBuffer {
      */
     void copy(int sequence, ByteBuffer target) {
         int slot = slotOf(SeqNo.offset(startSequence, sequence));
-        target.put(chunk(slot), offsetInChunk(slot), lengths[slot]);
+        target.put(payloads.chunk(slot), payloads.offset(slot), lengths[slot]);
     }
 
     /** Discards {@code first..last} as if read (message drop); only the part at the start is affected. */
@@ -156,19 +153,5 @@ final class ReceiveBuffer {
     private int slotOf(int offsetFromStart) {
         int slot = startSlot + offsetFromStart;
         return slot >= capacity ? slot - capacity : slot;
-    }
-
-    private byte[] chunk(int slot) {
-        int index = slot / CHUNK_PACKETS;
-        byte[] chunk = chunks[index];
-        if (chunk == null) {
-            chunk = new byte[CHUNK_PACKETS * payloadSize];
-            chunks[index] = chunk;
-        }
-        return chunk;
-    }
-
-    private int offsetInChunk(int slot) {
-        return (slot % CHUNK_PACKETS) * payloadSize;
     }
 }

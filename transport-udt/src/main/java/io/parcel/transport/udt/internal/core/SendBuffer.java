@@ -12,11 +12,10 @@ import java.util.BitSet;
  * {@code headSequence + i}. Not thread-safe: the owning connection's lock guards it.
  */
 final class SendBuffer {
-    private static final int CHUNK_PACKETS = 64;
 
     private final int capacity;
     private final int payloadSize;
-    private final byte[][] chunks;
+    private final PayloadSlots payloads;
     private final int[] lengths;
     private final int[] messageWords;
     private final long[] sendTimes;
@@ -32,7 +31,7 @@ final class SendBuffer {
         }
         this.capacity = capacity;
         this.payloadSize = payloadSize;
-        this.chunks = new byte[(capacity + CHUNK_PACKETS - 1) / CHUNK_PACKETS][];
+        this.payloads = new PayloadSlots(capacity, payloadSize);
         this.lengths = new int[capacity];
         this.messageWords = new int[capacity];
         this.sendTimes = new long[capacity];
@@ -74,7 +73,7 @@ final class SendBuffer {
             int slot = slotOf(count - 1);
             if (SeqNo.compare(lastSequence, firstUnsent) >= 0 && lengths[slot] < payloadSize) {
                 int n = Math.min(length, payloadSize - lengths[slot]);
-                System.arraycopy(source, offset, chunk(slot), offsetInChunk(slot) + lengths[slot], n);
+                System.arraycopy(source, offset, payloads.chunk(slot), payloads.offset(slot) + lengths[slot], n);
                 lengths[slot] += n;
                 taken += n;
             }
@@ -82,7 +81,7 @@ final class SendBuffer {
         while (taken < length && count < capacity) {
             int slot = slotOf(count);
             int n = Math.min(length - taken, payloadSize);
-            System.arraycopy(source, offset + taken, chunk(slot), offsetInChunk(slot), n);
+            System.arraycopy(source, offset + taken, payloads.chunk(slot), payloads.offset(slot), n);
             lengths[slot] = n;
             messageWords[slot] = messageWord;
             sendTimes[slot] = 0;
@@ -117,7 +116,7 @@ final class SendBuffer {
     /** Copies the payload of {@code sequence} into {@code target} at its position, advancing it. */
     void copyPayload(int sequence, ByteBuffer target) {
         int slot = slotOf(SeqNo.offset(headSequence, sequence));
-        target.put(chunk(slot), offsetInChunk(slot), lengths[slot]);
+        target.put(payloads.chunk(slot), payloads.offset(slot), lengths[slot]);
     }
 
     /** Releases every packet before {@code ack}; returns how many were released. */
@@ -200,19 +199,5 @@ final class SendBuffer {
     private int slotOf(int offsetFromHead) {
         int slot = headSlot + offsetFromHead;
         return slot >= capacity ? slot - capacity : slot;
-    }
-
-    private byte[] chunk(int slot) {
-        int index = slot / CHUNK_PACKETS;
-        byte[] chunk = chunks[index];
-        if (chunk == null) {
-            chunk = new byte[CHUNK_PACKETS * payloadSize];
-            chunks[index] = chunk;
-        }
-        return chunk;
-    }
-
-    private int offsetInChunk(int slot) {
-        return (slot % CHUNK_PACKETS) * payloadSize;
     }
 }
