@@ -32,6 +32,17 @@ class DataTransferTest {
         return bytes;
     }
 
+    /** Steps the link until the server has read exactly {@code data}, within 5 simulated seconds. */
+    private static void assertServerReceives(InMemoryLink link, byte[] data) {
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        assertTrue(link.runUntil(() -> {
+            read[0] += Math.max(0, link.server.read(received, read[0], data.length - read[0]));
+            return read[0] == data.length;
+        }, MILLI, 5_000), "read " + read[0] + " of " + data.length + " bytes");
+        assertArrayEquals(data, received);
+    }
+
     private static InMemoryLink connected(int initialSequence) {
         InMemoryLink link = new InMemoryLink();
         link.connectClient(initialSequence);
@@ -181,13 +192,7 @@ class DataTransferTest {
                 "go-back-N over all unacknowledged packets");
         assertEquals(sent, link.client.stats().retransmitted());
         link.drop = d -> false;
-        byte[] received = new byte[data.length];
-        int[] read = {0};
-        assertTrue(link.runUntil(() -> {
-            read[0] += Math.max(0, link.server.read(received, read[0], data.length - read[0]));
-            return read[0] == data.length;
-        }, MILLI, 5_000));
-        assertArrayEquals(data, received);
+        assertServerReceives(link, data);
     }
 
     @Test
@@ -206,13 +211,7 @@ class DataTransferTest {
         link.step(MILLI);
         assertEquals(1, link.client.stats().retransmitted(), "one packet, not the whole window");
         link.drop = d -> false;
-        byte[] received = new byte[data.length];
-        int[] read = {0};
-        assertTrue(link.runUntil(() -> {
-            read[0] += Math.max(0, link.server.read(received, read[0], data.length - read[0]));
-            return read[0] == data.length;
-        }, MILLI, 5_000));
-        assertArrayEquals(data, received);
+        assertServerReceives(link, data);
     }
 
     @Test
