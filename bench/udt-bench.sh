@@ -17,6 +17,7 @@
 #   GRACE      extra seconds for connection set-up and draining (40)
 #   PARCEL     the distribution launcher (cli/target/parcel/bin/parcel); Java columns are skipped without it
 #   PARCEL_HEAP  -Xmx for parcel perf (256m), passed through PARCEL_OPTS
+#   JAVA_UDT_OPTIONS  extra --option KEY=VALUE words for both Java sides (e.g. "--option udt.receive-buffer=48m")
 #   UDT_PEER   the C++ peer binary (default: built by test-tools/udt-peer/build.sh into $WORK)
 #   NL_BIN     netem-lite binary (/tmp/netem-lite; built with ../shared/wan/build.sh when missing)
 #   WAN        the WAN lab scripts (../shared/wan)
@@ -148,6 +149,8 @@ run_peer() {  # peer
             [ "$1" = java-udt-native ] && options=(--option udt.cc=native)
             [ "$1" = java-udt-bbr ] && options=(--option udt.cc=bbr)
             [ "$1" = parcel-tcp ] && transport=tcp
+            # shellcheck disable=SC2206 # words on purpose: a list of --option KEY=VALUE
+            [ "$1" != parcel-tcp ] && [ -n "${JAVA_UDT_OPTIONS:-}" ] && options+=($JAVA_UDT_OPTIONS)
             PARCEL_OPTS="-Xmx$PARCEL_HEAP ${PARCEL_OPTS:-}" \
             run_pair "$1" "$PARCEL" perf server --transport "$transport" --listen "$host:$port" --once --json \
                     --no-hash --accept-timeout 30s "${options[@]}" -- \

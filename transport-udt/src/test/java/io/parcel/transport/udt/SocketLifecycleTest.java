@@ -3,6 +3,7 @@ package io.parcel.transport.udt;
 import io.parcel.spi.Options;
 import io.parcel.spi.PluginContext;
 import io.parcel.spi.Transport;
+import io.parcel.transport.udt.internal.core.PayloadPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,9 +39,13 @@ class SocketLifecycleTest {
         openAndClose(100);
     }
 
-    /** Connects, exchanges a byte and closes {@code cycles} times; then no UDT thread may be left. */
+    /**
+     * Connects, exchanges a byte and closes {@code cycles} times; then no UDT thread may be left, and the packet
+     * memory the connections took is back in the pool.
+     */
     static void openAndClose(int cycles) throws Exception {
         Set<String> before = udtThreads();
+        long memoryBefore = PayloadPool.shared().takenBytes();
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (Transport transport = new UdtTransportFactory().create(Options.empty(), PluginContext.system());
                 ServerSocket server = transport.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50)) {
@@ -73,6 +78,8 @@ class SocketLifecycleTest {
         }
         leaked.removeAll(before);
         assertTrue(leaked.isEmpty(), "threads left behind: " + leaked);
+        assertTrue(PayloadPool.shared().takenBytes() <= memoryBefore,
+                "packet memory left behind: " + PayloadPool.shared() + ", before " + memoryBefore + " bytes");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.parcel.transport.udt;
 
 import io.parcel.spi.Options;
+import io.parcel.transport.udt.internal.core.ConnectionConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,7 +158,8 @@ class UdtMessageSocketTest {
             assertThrows(SocketTimeoutException.class,
                     () -> accepted.receive(ByteBuffer.allocate(10), Duration.ofMillis(100)));
             int limit = client.maxMessageSize();
-            assertEquals(8191 * PAYLOAD, limit, "the peer's 8192-packet receive buffer less one packet");
+            assertEquals((ConnectionConfig.DEFAULT_BUFFER_PACKETS - 1) * PAYLOAD, limit,
+                    "the peer's receive buffer less one packet");
             assertThrows(UdtMessageSocket.MessageSizeException.class,
                     () -> client.send(ByteBuffer.allocate(limit + 1), true));
         }

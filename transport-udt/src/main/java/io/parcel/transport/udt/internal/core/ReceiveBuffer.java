@@ -10,22 +10,19 @@ import java.nio.ByteBuffer;
  * loss list, so no separate list is kept. Not thread-safe: the owning connection's lock guards it.
  */
 final class ReceiveBuffer {
-    private static final int ABSENT = -1;
+    private static final int ABSENT = SlotChunk.ABSENT;
 
     private final int capacity;
     private final PayloadSlots payloads;
-    private final int[] lengths;
     private int startSlot;
     private int startSequence;
     private int readOffset;
     private int firstMissing;
     private int held;
 
-    ReceiveBuffer(int capacity, int payloadSize, int initialSequence) {
+    ReceiveBuffer(PayloadPool pool, int capacity, int payloadSize, int initialSequence) {
         this.capacity = capacity;
-        this.payloads = new PayloadSlots(capacity, payloadSize);
-        this.lengths = new int[capacity];
-        java.util.Arrays.fill(lengths, ABSENT);
+        this.payloads = new PayloadSlots(pool, capacity, payloadSize);
         this.startSequence = initialSequence;
         this.firstMissing = initialSequence;
     }
@@ -58,27 +55,35 @@ final class ReceiveBuffer {
     /** Whether {@code sequence} fits the ring and is not yet held. */
     boolean accepts(int sequence) {
         int offset = SeqNo.offset(startSequence, sequence);
-        return offset >= 0 && offset < capacity && lengths[slotOf(offset)] == ABSENT;
+        return offset >= 0 && offset < capacity && lengthAt(slotOf(offset)) == ABSENT;
     }
 
     boolean isPresent(int sequence) {
         int offset = SeqNo.offset(startSequence, sequence);
-        return offset >= 0 && offset < capacity && lengths[slotOf(offset)] != ABSENT;
+        return offset >= 0 && offset < capacity && lengthAt(slotOf(offset)) != ABSENT;
     }
 
-    /** Stores a payload (from {@code source}'s position to its limit); false when not {@link #accepts}. */
+    /**
+     * Stores a payload (from {@code source}'s position to its limit); false when not {@link #accepts}, or when
+     * memory is short (the pool's budget is spent) and this is not the packet the reader waits for.
+     */
     boolean insert(int sequence, ByteBuffer source) {
         int offset = SeqNo.offset(startSequence, sequence);
         if (offset < 0 || offset >= capacity) {
             return false;
         }
         int slot = slotOf(offset);
-        if (lengths[slot] != ABSENT) {
+        if (lengthAt(slot) != ABSENT) {
+            return false;
+        }
+        // The first missing packet always gets its memory, so every reader makes progress under memory pressure.
+        SlotChunk chunk = payloads.acquire(slot, sequence == firstMissing);
+        if (chunk == null) {
             return false;
         }
         int length = source.remaining();
-        source.get(payloads.chunk(slot), payloads.offset(slot), length);
-        lengths[slot] = length;
+        source.get(chunk.payload, payloads.offset(slot), length);
+        chunk.lengths[PayloadSlots.index(slot)] = length;
         held++;
         if (sequence == firstMissing) {
             advanceFirstMissing();
@@ -88,7 +93,7 @@ final class ReceiveBuffer {
 
     private void advanceFirstMissing() {
         int offset = SeqNo.offset(startSequence, firstMissing);
-        while (offset < capacity && lengths[slotOf(offset)] != ABSENT) {
+        while (offset < capacity && lengthAt(slotOf(offset)) != ABSENT) {
             offset++;
         }
         firstMissing = SeqNo.add(startSequence, offset);
@@ -104,16 +109,17 @@ final class ReceiveBuffer {
         int copied = 0;
         while (copied < length && startSequence != firstMissing) {
             int slot = startSlot;
-            int n = Math.min(length - copied, lengths[slot] - readOffset);
-            System.arraycopy(payloads.chunk(slot), payloads.offset(slot) + readOffset, target, offset + copied, n);
+            SlotChunk chunk = payloads.chunk(slot);
+            int index = PayloadSlots.index(slot);
+            int n = Math.min(length - copied, chunk.lengths[index] - readOffset);
+            System.arraycopy(chunk.payload, payloads.offset(slot) + readOffset, target, offset + copied, n);
             copied += n;
             readOffset += n;
-            if (readOffset == lengths[slot]) {
-                lengths[slot] = ABSENT;
+            if (readOffset == chunk.lengths[index]) {
+                chunk.lengths[index] = ABSENT;
                 held--;
                 readOffset = 0;
-                startSlot = startSlot + 1 == capacity ? 0 : startSlot + 1;
-                startSequence = SeqNo.increment(startSequence);
+                advanceStart();
             }
         }
         return copied;
@@ -121,7 +127,7 @@ final class ReceiveBuffer {
 
     /** The payload length of a held {@code sequence} (0 for a dropped-packet marker). */
     int length(int sequence) {
-        return lengths[slotOf(SeqNo.offset(startSequence, sequence))];
+        return lengthAt(slotOf(SeqNo.offset(startSequence, sequence)));
     }
 
     /**
@@ -130,24 +136,54 @@ final class ReceiveBuffer {
      */
     void copy(int sequence, ByteBuffer target) {
         int slot = slotOf(SeqNo.offset(startSequence, sequence));
-        target.put(payloads.chunk(slot), payloads.offset(slot), lengths[slot]);
+        SlotChunk chunk = payloads.chunk(slot);
+        target.put(chunk.payload, payloads.offset(slot), chunk.lengths[PayloadSlots.index(slot)]);
     }
 
     /** Discards {@code first..last} as if read (message drop); only the part at the start is affected. */
     void skipTo(int sequence) {
         while (SeqNo.compare(startSequence, sequence) < 0) {
-            if (lengths[startSlot] != ABSENT) {
-                lengths[startSlot] = ABSENT;
+            SlotChunk chunk = payloads.chunk(startSlot);
+            int index = PayloadSlots.index(startSlot);
+            if (chunk != null && chunk.lengths[index] != ABSENT) {
+                chunk.lengths[index] = ABSENT;
                 held--;
             }
             readOffset = 0;
-            startSlot = startSlot + 1 == capacity ? 0 : startSlot + 1;
-            startSequence = SeqNo.increment(startSequence);
+            advanceStart();
         }
         if (SeqNo.compare(firstMissing, startSequence) < 0) {
             firstMissing = startSequence;
         }
         advanceFirstMissing();
+    }
+
+    /** Moves the start one slot on; a chunk the start leaves goes back to the pool unless it holds packets. */
+    private void advanceStart() {
+        int left = startSlot;
+        startSlot = startSlot + 1 == capacity ? 0 : startSlot + 1;
+        startSequence = SeqNo.increment(startSequence);
+        if (PayloadSlots.index(startSlot) == 0) {
+            payloads.releaseIfEmpty(left / PayloadSlots.CHUNK_PACKETS);
+        }
+    }
+
+    private int lengthAt(int slot) {
+        SlotChunk chunk = payloads.chunk(slot);
+        return chunk == null ? ABSENT : chunk.lengths[PayloadSlots.index(slot)];
+    }
+
+    /** Gives all memory back and holds nothing from now on (the connection is gone). */
+    void close() {
+        payloads.close();
+        held = 0;
+        readOffset = 0;
+        firstMissing = startSequence;
+    }
+
+    /** Chunks held now, for tests. */
+    int heldChunks() {
+        return payloads.heldChunks();
     }
 
     private int slotOf(int offsetFromStart) {

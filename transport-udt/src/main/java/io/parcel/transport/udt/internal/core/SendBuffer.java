@@ -16,25 +16,19 @@ final class SendBuffer {
     private final int capacity;
     private final int payloadSize;
     private final PayloadSlots payloads;
-    private final int[] lengths;
-    private final int[] messageWords;
-    private final long[] sendTimes;
     private final BitSet lost;
     private int headSlot;
     private int headSequence;
     private int count;
     private int lostCount;
 
-    SendBuffer(int capacity, int payloadSize, int initialSequence) {
+    SendBuffer(PayloadPool pool, int capacity, int payloadSize, int initialSequence) {
         if (capacity < 2 || payloadSize < 1) {
             throw new IllegalArgumentException("capacity " + capacity + " / payload size " + payloadSize);
         }
         this.capacity = capacity;
         this.payloadSize = payloadSize;
-        this.payloads = new PayloadSlots(capacity, payloadSize);
-        this.lengths = new int[capacity];
-        this.messageWords = new int[capacity];
-        this.sendTimes = new long[capacity];
+        this.payloads = new PayloadSlots(pool, capacity, payloadSize);
         this.lost = new BitSet(capacity);
         this.headSequence = initialSequence;
     }
@@ -71,24 +65,50 @@ final class SendBuffer {
         if (coalesce && count > 0) {
             int lastSequence = SeqNo.add(headSequence, count - 1);
             int slot = slotOf(count - 1);
-            if (SeqNo.compare(lastSequence, firstUnsent) >= 0 && lengths[slot] < payloadSize) {
-                int n = Math.min(length, payloadSize - lengths[slot]);
-                System.arraycopy(source, offset, payloads.chunk(slot), payloads.offset(slot) + lengths[slot], n);
-                lengths[slot] += n;
+            SlotChunk chunk = payloads.chunk(slot);
+            int index = PayloadSlots.index(slot);
+            if (SeqNo.compare(lastSequence, firstUnsent) >= 0 && chunk.lengths[index] < payloadSize) {
+                int n = Math.min(length, payloadSize - chunk.lengths[index]);
+                System.arraycopy(source, offset, chunk.payload, payloads.offset(slot) + chunk.lengths[index], n);
+                chunk.lengths[index] += n;
                 taken += n;
             }
         }
         while (taken < length && count < capacity) {
             int slot = slotOf(count);
+            // An empty buffer always gets its chunk, so a writer makes progress whatever other connections hold.
+            SlotChunk chunk = payloads.acquire(slot, count == 0);
+            if (chunk == null) {
+                break;
+            }
+            int index = PayloadSlots.index(slot);
             int n = Math.min(length - taken, payloadSize);
-            System.arraycopy(source, offset + taken, payloads.chunk(slot), payloads.offset(slot), n);
-            lengths[slot] = n;
-            messageWords[slot] = messageWord;
-            sendTimes[slot] = 0;
+            System.arraycopy(source, offset + taken, chunk.payload, payloads.offset(slot), n);
+            chunk.lengths[index] = n;
+            chunk.messageWords[index] = messageWord;
+            chunk.sendTimes[index] = 0;
             count++;
             taken += n;
         }
         return taken;
+    }
+
+    /**
+     * Whether {@code packets} more packets fit now, slots and memory both (a message goes in whole or not at all);
+     * takes the chunks they need.
+     */
+    boolean reserve(int packets) {
+        if (capacity - count < packets) {
+            return false;
+        }
+        boolean needed = count == 0;
+        for (int i = 0; i < packets; i++) {
+            int slot = slotOf(count + i);
+            if ((i == 0 || PayloadSlots.index(slot) == 0) && payloads.acquire(slot, needed) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when {@code sequence} is held (acknowledged packets are not). */
@@ -98,25 +118,30 @@ final class SendBuffer {
     }
 
     int length(int sequence) {
-        return lengths[slotOf(SeqNo.offset(headSequence, sequence))];
+        int slot = slotOf(SeqNo.offset(headSequence, sequence));
+        return payloads.chunk(slot).lengths[PayloadSlots.index(slot)];
     }
 
     int messageWord(int sequence) {
-        return messageWords[slotOf(SeqNo.offset(headSequence, sequence))];
+        int slot = slotOf(SeqNo.offset(headSequence, sequence));
+        return payloads.chunk(slot).messageWords[PayloadSlots.index(slot)];
     }
 
     long sendTime(int sequence) {
-        return sendTimes[slotOf(SeqNo.offset(headSequence, sequence))];
+        int slot = slotOf(SeqNo.offset(headSequence, sequence));
+        return payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)];
     }
 
     void setSendTime(int sequence, long nanos) {
-        sendTimes[slotOf(SeqNo.offset(headSequence, sequence))] = nanos;
+        int slot = slotOf(SeqNo.offset(headSequence, sequence));
+        payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)] = nanos;
     }
 
     /** Copies the payload of {@code sequence} into {@code target} at its position, advancing it. */
     void copyPayload(int sequence, ByteBuffer target) {
         int slot = slotOf(SeqNo.offset(headSequence, sequence));
-        target.put(payloads.chunk(slot), payloads.offset(slot), lengths[slot]);
+        SlotChunk chunk = payloads.chunk(slot);
+        target.put(chunk.payload, payloads.offset(slot), chunk.lengths[PayloadSlots.index(slot)]);
     }
 
     /** Releases every packet before {@code ack}; returns how many were released. */
@@ -133,10 +158,56 @@ final class SendBuffer {
                 lostCount--;
             }
         }
+        int oldHead = headSlot;
         headSlot = (headSlot + released) % capacity;
         headSequence = SeqNo.add(headSequence, released);
         count -= released;
+        releasePassedChunks(oldHead, released);
         return released;
+    }
+
+    /** Gives back the chunks that the {@code released} slots from {@code from} lay in, unless still in use. */
+    private void releasePassedChunks(int from, int released) {
+        int slot = from;
+        int left = released;
+        int chunks = 0;
+        while (left > 0 && chunks++ <= payloads.chunkCount()) {
+            int next = payloads.nextChunkStart(slot);
+            int inChunk = (next == 0 ? capacity : next) - slot;
+            int chunkIndex = slot / PayloadSlots.CHUNK_PACKETS;
+            if (!holdsPackets(chunkIndex)) {
+                payloads.release(chunkIndex);
+            }
+            left -= inChunk;
+            slot = next;
+        }
+    }
+
+    /** Whether a slot of chunk {@code chunkIndex} lies in the held range {@code [headSlot, headSlot + count)}. */
+    private boolean holdsPackets(int chunkIndex) {
+        if (count == 0) {
+            return false;
+        }
+        int first = chunkIndex * PayloadSlots.CHUNK_PACKETS;
+        int end = Math.min(first + PayloadSlots.CHUNK_PACKETS, capacity);
+        int heldEnd = headSlot + count;
+        if (heldEnd <= capacity) {
+            return first < heldEnd && headSlot < end;
+        }
+        return headSlot < end || first < heldEnd - capacity;
+    }
+
+    /** Gives all memory back and holds nothing from now on (the connection is gone). */
+    void close() {
+        lost.clear();
+        lostCount = 0;
+        count = 0;
+        payloads.close();
+    }
+
+    /** Chunks held now, for tests. */
+    int heldChunks() {
+        return payloads.heldChunks();
     }
 
     /**

@@ -312,6 +312,17 @@ public final class UdtConnection {
         return taken;
     }
 
+    /**
+     * Gives the buffers' memory back to the pool; the connection holds no data from now on. Called once its socket
+     * is closed or aborted, when nobody reads or writes it any more.
+     */
+    public void releaseMemory() {
+        if (sendBuffer != null) {
+            sendBuffer.close();
+            receiveBuffer.close();
+        }
+    }
+
     /** Whether {@link #write} could take at least one byte now. */
     public boolean isWritable() {
         return state == State.CONNECTED && sendBuffer.size() < sendBuffer.capacity();
@@ -435,7 +446,7 @@ public final class UdtConnection {
             return true;
         }
         int packets = (length + payloadSize - 1) / payloadSize;
-        if (sendBuffer.capacity() - sendBuffer.size() < packets) {
+        if (!sendBuffer.reserve(packets)) {
             return false;
         }
         int first = sendBuffer.endSequence();
@@ -857,8 +868,9 @@ public final class UdtConnection {
     private void establish(long nowNanos) {
         mss = Math.max(76, Math.min(config.mss(), peerMss > 0 ? peerMss : config.mss()));
         payloadSize = mss - ConnectionConfig.OVERHEAD;
-        sendBuffer = new SendBuffer(config.sendBufferPackets(), payloadSize, initialSequence);
-        receiveBuffer = new ReceiveBuffer(config.receiveBufferPackets(), payloadSize, peerInitialSequence);
+        sendBuffer = new SendBuffer(config.payloadPool(), config.sendBufferPackets(), payloadSize, initialSequence);
+        receiveBuffer = new ReceiveBuffer(config.payloadPool(), config.receiveBufferPackets(), payloadSize,
+                peerInitialSequence);
         nextSequence = initialSequence;
         lastAck = initialSequence;
         flowWindow = peerWindow > 0 ? Math.min(peerWindow, config.flowControlPackets()) : 2;

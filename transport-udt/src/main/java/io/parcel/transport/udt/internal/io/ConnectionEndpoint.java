@@ -465,6 +465,9 @@ public final class ConnectionEndpoint implements Endpoint {
         connecting = false;
         changed.signalAll();
         multiplexer.unregister(this);
+        if (connection != null) {
+            connection.releaseMemory();
+        }
         return true;
     }
 
