@@ -1,6 +1,10 @@
 package io.parcel.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +47,13 @@ public final class Main {
             TunnelCommand.class,
             CommandLine.HelpCommand.class);
 
+    /**
+     * Set by {@code bin/parcel} on the run that trains the start-up cache (JDK 25+): the lock file of that training.
+     * A usage error ends a run before it loads what a transfer needs, so such a run gives its training up by removing
+     * the lock, and a later command trains instead.
+     */
+    static final String STARTUP_TRAINING_PROPERTY = "parcel.startup-training";
+
     private static final String DEFAULT_COMMAND = "download";
     private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");
 
@@ -54,7 +65,23 @@ public final class Main {
         int code = run(environment, args);
         environment.out().flush();
         environment.err().flush();
+        if (code == ExitCode.USAGE.code()) {
+            abandonStartupTraining();
+        }
         System.exit(code);
+    }
+
+    private static void abandonStartupTraining() {
+        String lock = System.getProperty(STARTUP_TRAINING_PROPERTY);
+        if (lock == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(lock));
+        } catch (IOException | InvalidPathException e) {
+            // The cache only saves start-up time: a run never fails or speaks up for it. At worst the cache is made
+            // from this run and holds fewer classes.
+        }
     }
 
     /** Runs {@code parcel args} in {@code environment} and returns the exit code. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * One process of the packaged distribution ({@code bin/parcel}, {@code bin/parcel-server}, ...), as a user runs it:
  * standard input from /dev/null (no terminal), output in files (no pipe can fill up and stall it), HOME in the test
- * directory (no user config), the heap bound the issue promises ({@link #PARCEL_OPTS}), and a deadline on every wait;
+ * directory (no user config, and the launcher's start-up cache in its .cache), the heap bound the issue promises ({@link #PARCEL_OPTS}), and a deadline on every wait;
  * a process that outlives its deadline is killed with its children and the test fails. The test that starts one owns
  * it and must {@link #kill()}, {@link #terminate} or {@link #await} it.
  */
@@ -43,7 +44,14 @@ public final class DistProcess {
 
     /** Starts {@code bin/<launcher> arguments...} in {@code directory}. */
     public static DistProcess start(Path directory, String launcher, String... arguments) {
+        return start(directory, Map.of(), launcher, arguments);
+    }
+
+    /** Starts {@code bin/<launcher> arguments...} in {@code directory}, with {@code environment} on top of the usual. */
+    public static DistProcess start(Path directory, Map<String, String> environment, String launcher,
+                                    String... arguments) {
         requireNonNull(directory, "directory is null");
+        requireNonNull(environment, "environment is null");
         List<String> command = new ArrayList<>();
         command.add(bin(launcher).toString());
         command.addAll(List.of(arguments));
@@ -55,7 +63,9 @@ public final class DistProcess {
                     .redirectOutput(output.toFile())
                     .redirectError(errors.toFile());
             builder.environment().put("HOME", directory.toString());
+            builder.environment().remove("XDG_CACHE_HOME"); // the start-up cache under HOME, never the user's
             builder.environment().put("PARCEL_OPTS", PARCEL_OPTS);
+            builder.environment().putAll(environment);
             return new DistProcess(command, builder.start(), output, errors);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
@@ -65,6 +75,12 @@ public final class DistProcess {
     /** Runs {@code bin/parcel arguments...} to the end; kills it and fails the test after {@code timeout}. */
     public static Result run(Path directory, Duration timeout, String... arguments) {
         return start(directory, "parcel", arguments).await(timeout);
+    }
+
+    /** Runs {@code bin/parcel arguments...} with {@code environment} on top of the usual, as {@link #run}. */
+    public static Result run(Path directory, Map<String, String> environment, Duration timeout,
+                             String... arguments) {
+        return start(directory, environment, "parcel", arguments).await(timeout);
     }
 
     /** {@code bin/<name>} of the distribution built by {@code ./mvnw package} (Failsafe passes {@code parcel.dist}). */
