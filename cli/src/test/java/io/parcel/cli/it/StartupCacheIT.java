@@ -10,8 +10,11 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -30,9 +33,10 @@ import io.parcel.testsupport.RangeHttpServer;
 import io.parcel.testsupport.TestData;
 
 /**
- * The launcher's start-up cache on JDK 25+ (an AOT cache in {@code $HOME/.cache/parcel}), through the packaged
- * {@code bin/parcel}: trained by a command that does work and not by {@code --version}, used by the runs after it,
- * ignored without a word when damaged, and never changing what a command prints or the exit code it returns.
+ * The launcher's start-up cache on JDK 25+ (an AOT cache in {@code $XDG_CACHE_HOME/parcel}, here each test's own),
+ * through the packaged {@code bin/parcel}: trained by a command that does work and not by {@code --version}, used by
+ * the runs after it, ignored without a word when damaged or outdated, and never changing what a command prints or
+ * the exit code it returns.
  */
 class StartupCacheIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -45,7 +49,7 @@ class StartupCacheIT {
 
     private RangeHttpServer server;
 
-    /** The AOT cache needs JDK 25+; on older runtimes the launcher keeps the dynamic archive, which this does not test. */
+    /** The AOT cache needs JDK 25+; older runtimes get the dynamic archive, which this does not test. */
     @BeforeAll
     static void launcherRunsOnJdk25(@TempDir Path directory) {
         DistProcess.Result result = DistProcess.run(directory,
@@ -70,7 +74,7 @@ class StartupCacheIT {
     void versionAndHelpDoNotTrainTheCacheADownloadDoesAndTheRunsAfterItUseIt() throws IOException {
         for (String[] command : List.of(new String[] {"--version"}, new String[] {"plugins"},
                 new String[] {"download", "--help"}, new String[] {"--debug", "--version"})) {
-            DistProcess.Result result = DistProcess.run(work, TIMEOUT, command);
+            DistProcess.Result result = parcel(command);
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(List.of(), cacheFiles(), "a cache file after " + String.join(" ", command));
         }
@@ -85,7 +89,7 @@ class StartupCacheIT {
         assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "after the training run");
 
         // The next start assembles the cache, whatever its command, and prints no more than usual.
-        DistProcess.Result version = DistProcess.run(work, TIMEOUT, "--version");
+        DistProcess.Result version = parcel("--version");
         assertEquals(0, version.exitCode(), version.describe());
         assertTrue(version.stdout().matches("parcel \\S+\\R"), version.describe());
         assertTrue(version.stderr().isEmpty(), version.describe());
@@ -109,26 +113,49 @@ class StartupCacheIT {
 
     @Test
     void trainingRunsKeepTheirExitCodesAndAUsageErrorGivesItsTrainingUp() {
-        DistProcess.Result usage = DistProcess.run(work, TIMEOUT, "download", "--no-such-option", server.url("/x"));
+        DistProcess.Result usage = parcel("download", "--no-such-option", server.url("/x"));
         assertEquals(2, usage.exitCode(), usage.describe());
         assertEquals(usage.stderr().lines().count(), usage.stderr().lines()
                 .filter(line -> line.startsWith("parcel: ") || line.startsWith("Possible solutions")
                         || line.startsWith("Try ")).count(), "more than parcel's message:\n" + usage.describe());
         assertFalse(cacheFileKinds().contains(".training"), "a usage error kept its training: " + cacheFiles());
-        DistProcess.Result afterUsage = DistProcess.run(work, TIMEOUT, "--version");
+        DistProcess.Result afterUsage = parcel("--version");
         assertEquals(0, afterUsage.exitCode(), afterUsage.describe());
         assertFalse(cacheFileKinds().contains(".aot"), "a cache made from a usage error: " + cacheFiles());
 
         // A failed download still loads the whole pipeline: its training is kept.
-        DistProcess.Result failed = DistProcess.run(work, TIMEOUT, "download", "-q", "--retries", "0",
+        DistProcess.Result failed = parcel("download", "-q", "--retries", "0",
                 "-d", work.resolve("out").toString(), server.url("/missing.bin"));
         assertEquals(1, failed.exitCode(), failed.describe());
         assertEquals(failed.errorLines(), failed.stderr().lines().toList(),
                 "more than parcel's message:\n" + failed.describe());
         assertTrue(failed.stdout().isEmpty(), failed.describe());
         assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "after the failed training run");
-        DistProcess.Result afterFailure = DistProcess.run(work, TIMEOUT, "--version");
+        DistProcess.Result afterFailure = parcel("--version");
         assertEquals(0, afterFailure.exitCode(), afterFailure.describe());
+        assertEquals(List.of(".aot"), cacheFileKinds(), "after the run that assembles the cache");
+    }
+
+    @Test
+    void aTrainingRunKilledWithoutARecordIsReplacedByTheNextWorkCommand() throws InterruptedException {
+        DistProcess slow = DistProcess.start(work, ownCache(), "parcel", "download", "-q", "--limit-rate", "64K",
+                "-d", work.resolve("slow").toString(), server.url("/small.bin"));
+        try {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!cacheFileKinds().contains(".training") && slow.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(slow.isAlive(), "the slow download ended before the kill:\n" + slow.errors());
+            assertTrue(cacheFileKinds().contains(".training"), "no training run: " + cacheFiles());
+        } finally {
+            slow.kill(); // SIGKILL: the JVM writes no record
+        }
+
+        DistProcess.Result next = download("-q");
+        assertEquals(0, next.exitCode(), next.describe());
+        assertTrue(next.output().isEmpty(), next.describe());
+        assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "the next work command did not train");
+        assertEquals(0, parcel("--version").exitCode());
         assertEquals(List.of(".aot"), cacheFileKinds(), "after the run that assembles the cache");
     }
 
@@ -159,6 +186,33 @@ class StartupCacheIT {
     }
 
     @Test
+    void aRebuiltInstallationStartsAFreshCache() throws IOException {
+        Path home = copyOfTheDistribution();
+        Path launcher = home.resolve("bin").resolve("parcel");
+        assertEquals(0, run(launcher, "download", "-q", "--overwrite", "-d", work.resolve("out").toString(),
+                server.url("/small.bin")).exitCode());
+        assertEquals(0, run(launcher, "--version").exitCode());
+        List<String> trained = cacheFiles();
+        assertEquals(List.of(".aot"), cacheFileKinds(), "after training");
+
+        // A rebuilt jar has another date (and often size); the JVM would refuse the old cache, silently, for good.
+        Path jar;
+        try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
+            jar = jars.filter(path -> path.getFileName().toString().startsWith("parcel-cli-"))
+                    .findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 86_400_000L));
+
+        assertEquals(0, run(launcher, "--version").exitCode());
+        assertEquals(List.of(), cacheFiles(), "the cache of the jars before the rebuild is still there");
+        assertEquals(0, run(launcher, "download", "-q", "--overwrite", "-d", work.resolve("out").toString(),
+                server.url("/small.bin")).exitCode());
+        assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "no new training after the rebuild");
+        assertFalse(cacheFiles().get(0).startsWith(trained.get(0).replace(".aot", ".")),
+                "the same name for other jars: " + trained + " then " + cacheFiles());
+    }
+
+    @Test
     void parcelCdsZeroTurnsEveryCacheOff() {
         for (int run = 0; run < 2; run++) {
             DistProcess.Result result = download(Map.of("PARCEL_CDS", "0"), "-q");
@@ -167,10 +221,29 @@ class StartupCacheIT {
         assertEquals(List.of(), cacheFiles());
     }
 
+    private DistProcess.Result run(Path launcher, String... arguments) {
+        DistProcess.Result result = DistProcess.startLauncher(work, ownCache(), launcher, arguments).await(TIMEOUT);
+        assertTrue(result.stderr().isEmpty(), result.describe());
+        return result;
+    }
+
+    /** bin, lib and plugins of the packaged distribution, copied into the test's directory. */
+    private Path copyOfTheDistribution() throws IOException {
+        Path source = DistProcess.bin("parcel").getParent().getParent();
+        Path target = work.resolve("dist");
+        try (Stream<Path> paths = Files.walk(source)) {
+            for (Path path : paths.toList()) {
+                Files.copy(path, target.resolve(source.relativize(path).toString()),
+                        StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        return target;
+    }
+
     private void train() {
         DistProcess.Result training = download("-q");
         assertEquals(0, training.exitCode(), training.describe());
-        DistProcess.Result assembly = DistProcess.run(work, TIMEOUT, "--version");
+        DistProcess.Result assembly = parcel("--version");
         assertEquals(0, assembly.exitCode(), assembly.describe());
         assertEquals(List.of(".aot"), cacheFileKinds(), "after training");
     }
@@ -186,6 +259,15 @@ class StartupCacheIT {
         }
     }
 
+    /** {@code bin/parcel arguments...} with this test's own cache directory. */
+    private DistProcess.Result parcel(String... arguments) {
+        return DistProcess.run(work, ownCache(), TIMEOUT, arguments);
+    }
+
+    private Map<String, String> ownCache() {
+        return Map.of("XDG_CACHE_HOME", work.resolve(".cache").toString());
+    }
+
     private DistProcess.Result download(String... options) {
         return download(Map.of(), options);
     }
@@ -195,14 +277,16 @@ class StartupCacheIT {
                 work.resolve("out").toString()));
         arguments.addAll(List.of(options));
         arguments.add(server.url("/small.bin"));
-        return DistProcess.run(work, environment, TIMEOUT, arguments.toArray(String[]::new));
+        Map<String, String> all = new HashMap<>(environment);
+        all.putAll(ownCache());
+        return DistProcess.run(work, all, TIMEOUT, arguments.toArray(String[]::new));
     }
 
     private void assertDownloaded() throws IOException {
         assertEquals(TestData.sha256Hex(SEED, SIZE), TestData.sha256Hex(work.resolve("out").resolve("small.bin")));
     }
 
-    /** The names of the files in the cache directory ({@code $HOME/.cache/parcel}), sorted. */
+    /** The names of the files in this test's cache directory, sorted. */
     private List<String> cacheFiles() {
         Path directory = work.resolve(".cache").resolve("parcel");
         if (!Files.isDirectory(directory)) {
