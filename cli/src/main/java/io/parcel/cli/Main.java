@@ -105,7 +105,7 @@ public final class Main {
             commandLine(environment).usage(environment.err());
             return ExitCode.USAGE.code();
         }
-        return commandLine(environment, commandsFor(arguments.get(0))).execute(arguments.toArray(String[]::new));
+        return commandLine(environment, commandsFor(arguments)).execute(arguments.toArray(String[]::new));
     }
 
     /** The command tree, writing to {@code environment}'s streams. */
@@ -115,9 +115,14 @@ public final class Main {
 
     /**
      * The commands a run needs: only the one it names, because picocli reflects over every option of every command
-     * it is given, which costs each start tens of milliseconds; all of them for parcel's own help and usage.
+     * it is given, which costs each start tens of milliseconds; none for a bare {@code parcel --version}; all of them
+     * for parcel's own help and usage.
      */
-    private static List<Class<?>> commandsFor(String first) {
+    private static List<Class<?>> commandsFor(List<String> arguments) {
+        String first = arguments.get(0);
+        if (arguments.size() == 1 && (first.equals("-V") || first.equals("--version"))) {
+            return List.of();
+        }
         Class<?> command = COMMANDS_BY_NAME.get(first);
         return command == null || command == CommandLine.HelpCommand.class ? COMMANDS : List.of(command);
     }

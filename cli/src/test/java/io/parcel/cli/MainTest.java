@@ -204,6 +204,9 @@ class MainTest {
         CapturedEnvironment usage = CapturedEnvironment.in(directory);
         assertEquals(2, usage.run());
         assertTrue(usage.err().contains("  perf "), usage.err());
+        CapturedEnvironment versionAndHelp = CapturedEnvironment.in(directory);
+        assertEquals(0, versionAndHelp.run("--version", "--help"));
+        assertTrue(versionAndHelp.out().contains("  tunnel "), versionAndHelp.out());
     }
 
     @Test
