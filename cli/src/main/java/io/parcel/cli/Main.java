@@ -1,9 +1,15 @@
 package io.parcel.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.parcel.cli.internal.BaseCommand;
@@ -43,6 +49,16 @@ public final class Main {
             TunnelCommand.class,
             CommandLine.HelpCommand.class);
 
+    /**
+     * Set by {@code bin/parcel} on the run that trains the start-up cache (JDK 25+): the lock file of that training.
+     * A usage error ends a run before it loads what a transfer needs, so such a run gives its training up by removing
+     * the lock, and a later command trains instead.
+     */
+    static final String STARTUP_TRAINING_PROPERTY = "parcel.startup-training";
+
+    /** Each command by its name and aliases, read from its annotation: picocli builds no model for that. */
+    private static final Map<String, Class<?>> COMMANDS_BY_NAME = commandsByName();
+
     private static final String DEFAULT_COMMAND = "download";
     private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");
 
@@ -54,33 +70,66 @@ public final class Main {
         int code = run(environment, args);
         environment.out().flush();
         environment.err().flush();
+        if (code == ExitCode.USAGE.code()) {
+            abandonStartupTraining();
+        }
         System.exit(code);
+    }
+
+    private static void abandonStartupTraining() {
+        String lock = System.getProperty(STARTUP_TRAINING_PROPERTY);
+        if (lock == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(lock));
+        } catch (IOException | InvalidPathException e) {
+            // The cache only saves start-up time: a run never fails or speaks up for it. At worst the cache is made
+            // from this run and holds fewer classes.
+        }
     }
 
     /** Runs {@code parcel args} in {@code environment} and returns the exit code. */
     public static int run(CliEnvironment environment, String... args) {
         requireNonNull(environment, "environment is null");
         requireNonNull(args, "args is null");
-        CommandLine commandLine = commandLine(environment);
         List<String> arguments;
         try {
-            arguments = arguments(commandLine, environment, List.of(args));
+            arguments = arguments(COMMANDS_BY_NAME.keySet(), environment, List.of(args));
         } catch (UsageException e) {
             return Failures.report(e, false, environment.err());
         } catch (RuntimeException e) {
             return Failures.report(e, List.of(args).contains("--debug"), environment.err());
         }
         if (arguments.isEmpty()) {
-            commandLine.usage(environment.err());
+            commandLine(environment).usage(environment.err());
             return ExitCode.USAGE.code();
         }
-        return commandLine.execute(arguments.toArray(String[]::new));
+        return commandLine(environment, commandsFor(arguments)).execute(arguments.toArray(String[]::new));
     }
 
     /** The command tree, writing to {@code environment}'s streams. */
     public static CommandLine commandLine(CliEnvironment environment) {
+        return commandLine(environment, COMMANDS);
+    }
+
+    /**
+     * The commands a run needs: only the one it names, because picocli reflects over every option of every command
+     * it is given, which costs each start tens of milliseconds; none for a bare {@code parcel --version}; all of them
+     * for parcel's own help and usage.
+     */
+    private static List<Class<?>> commandsFor(List<String> arguments) {
+        String first = arguments.get(0);
+        if (arguments.size() == 1 && (first.equals("-V") || first.equals("--version"))) {
+            return List.of();
+        }
+        Class<?> command = COMMANDS_BY_NAME.get(first);
+        return command == null || command == CommandLine.HelpCommand.class ? COMMANDS : List.of(command);
+    }
+
+    private static CommandLine commandLine(CliEnvironment environment, List<Class<?>> commands) {
         CommandLine commandLine = new CommandLine(new ParcelCommand(), new CommandFactory(environment));
-        for (Class<?> command : COMMANDS) {
+        for (Class<?> command : commands) {
             commandLine.addSubcommand(command);
         }
         commandLine.setOut(environment.out());
@@ -103,6 +152,11 @@ public final class Main {
      */
     static List<String> arguments(CommandLine commandLine, CliEnvironment environment, List<String> args)
             throws UsageException {
+        return arguments(commandLine.getSubcommands().keySet(), environment, args);
+    }
+
+    private static List<String> arguments(Set<String> commandNames, CliEnvironment environment, List<String> args)
+            throws UsageException {
         if (args.isEmpty()) {
             if (!environment.terminal()) {
                 return List.of();
@@ -116,10 +170,10 @@ public final class Main {
             return download;
         }
         String first = args.get(0);
-        if (commandLine.getSubcommands().containsKey(first) || TOP_LEVEL_OPTIONS.contains(first)) {
+        if (commandNames.contains(first) || TOP_LEVEL_OPTIONS.contains(first)) {
             return args;
         }
-        int command = commandAfterLoggingOptions(commandLine, args);
+        int command = commandAfterLoggingOptions(commandNames, args);
         if (command > 0) {
             // "parcel --debug plugins": the logging options every command takes may come before the command name.
             List<String> moved = new ArrayList<>(args.size());
@@ -137,7 +191,7 @@ public final class Main {
      * The index of a command name that only {@code --debug} / {@code --log-file FILE} precede, or -1. Anything else
      * before it (a download option, a URL) means the original form, where no command means {@code download}.
      */
-    private static int commandAfterLoggingOptions(CommandLine commandLine, List<String> args) {
+    private static int commandAfterLoggingOptions(Set<String> commandNames, List<String> args) {
         int index = 0;
         while (index < args.size()) {
             String arg = args.get(index);
@@ -152,7 +206,19 @@ public final class Main {
         if (index == 0 || index >= args.size()) {
             return -1;
         }
-        return commandLine.getSubcommands().containsKey(args.get(index)) ? index : -1;
+        return commandNames.contains(args.get(index)) ? index : -1;
+    }
+
+    private static Map<String, Class<?>> commandsByName() {
+        Map<String, Class<?>> byName = new HashMap<>();
+        for (Class<?> command : COMMANDS) {
+            CommandLine.Command annotation = command.getAnnotation(CommandLine.Command.class);
+            byName.put(annotation.name(), command);
+            for (String alias : annotation.aliases()) {
+                byName.put(alias, command);
+            }
+        }
+        return Map.copyOf(byName);
     }
 
     private static int onBadParameters(CommandLine.ParameterException failure, String[] args) {

@@ -184,6 +184,32 @@ class MainTest {
     }
 
     @Test
+    void parcelsOwnHelpListsEveryCommandThoughARunBuildsOnlyTheOneItNames() {
+        List<String> names = Main.COMMANDS.stream()
+                .map(type -> type.getAnnotation(CommandLine.Command.class).name()).toList();
+        for (String[] form : List.of(new String[] {"--help"}, new String[] {"help"})) {
+            CapturedEnvironment help = CapturedEnvironment.in(directory);
+            assertEquals(0, help.run(form));
+            for (String name : names) {
+                assertTrue(help.out().contains("  " + name + " "), name + " missing from parcel " + form[0] + ":\n"
+                        + help.out());
+            }
+        }
+        CapturedEnvironment helpOnOne = CapturedEnvironment.in(directory);
+        assertEquals(0, helpOnOne.run("help", "serve"));
+        assertTrue(helpOnOne.out().startsWith("Usage: parcel serve "), helpOnOne.out());
+        CapturedEnvironment nested = CapturedEnvironment.in(directory);
+        assertEquals(0, nested.run("tunnel", "tcp2udt", "--help"));
+        assertTrue(nested.out().startsWith("Usage: parcel tunnel tcp2udt "), nested.out());
+        CapturedEnvironment usage = CapturedEnvironment.in(directory);
+        assertEquals(2, usage.run());
+        assertTrue(usage.err().contains("  perf "), usage.err());
+        CapturedEnvironment versionAndHelp = CapturedEnvironment.in(directory);
+        assertEquals(0, versionAndHelp.run("--version", "--help"));
+        assertTrue(versionAndHelp.out().contains("  tunnel "), versionAndHelp.out());
+    }
+
+    @Test
     void aMissingCommandIsAUsageError() {
         assertThrows(CommandLine.ParameterException.class, () -> Main.commandLine(CapturedEnvironment.in(directory)
                 .environment()).parseArgs("download", "--connections"));

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,13 +20,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * One process of the packaged distribution ({@code bin/parcel}, {@code bin/parcel-server}, ...), as a user runs it:
  * standard input from /dev/null (no terminal), output in files (no pipe can fill up and stall it), HOME in the test
- * directory (no user config), the heap bound the issue promises ({@link #PARCEL_OPTS}), and a deadline on every wait;
- * a process that outlives its deadline is killed with its children and the test fails. The test that starts one owns
- * it and must {@link #kill()}, {@link #terminate} or {@link #await} it.
+ * directory (no user config), the launcher's start-up cache in {@link #STARTUP_CACHE} (never the user's), the heap
+ * bound the issue promises ({@link #PARCEL_OPTS}), and a deadline on every wait; a process that outlives its deadline
+ * is killed with its children and the test fails. The test that starts one owns it and must {@link #kill()},
+ * {@link #terminate} or {@link #await} it.
  */
 public final class DistProcess {
     /** The JVM options every process gets: the heap bound the issue promises whatever the file size. */
     public static final String PARCEL_OPTS = "-Xmx256m";
+
+    /**
+     * The {@code XDG_CACHE_HOME} of every process: one start-up cache for the whole test run, trained by the first test
+     * that does work, as a user's is; a test of the cache itself gives its processes a directory of their own.
+     */
+    public static final Path STARTUP_CACHE = distribution().resolveSibling("startup-cache");
 
     private static final Pattern LISTENING = Pattern.compile("parcel [a-z0-9 ]+: listening on [^ ]*:(\\d+) ");
 
@@ -43,19 +51,38 @@ public final class DistProcess {
 
     /** Starts {@code bin/<launcher> arguments...} in {@code directory}. */
     public static DistProcess start(Path directory, String launcher, String... arguments) {
+        return start(directory, Map.of(), launcher, arguments);
+    }
+
+    /** Starts {@code bin/<launcher> arguments...} in {@code directory}, {@code environment} on top of the usual. */
+    public static DistProcess start(Path directory, Map<String, String> environment, String launcher,
+                                    String... arguments) {
+        return startLauncher(directory, environment, bin(launcher), arguments);
+    }
+
+    /**
+     * Starts {@code launcher arguments...} in {@code directory}, with {@code environment} on top of the usual: for a
+     * copy of the distribution that a test changes (the one {@link #bin} names is shared by every test).
+     */
+    public static DistProcess startLauncher(Path directory, Map<String, String> environment, Path launcher,
+                                            String... arguments) {
         requireNonNull(directory, "directory is null");
+        requireNonNull(environment, "environment is null");
         List<String> command = new ArrayList<>();
-        command.add(bin(launcher).toString());
+        command.add(launcher.toString());
         command.addAll(List.of(arguments));
+        String name = launcher.getFileName().toString();
         try {
-            Path output = Files.createTempFile(directory, launcher + "-", ".out");
-            Path errors = Files.createTempFile(directory, launcher + "-", ".err");
+            Path output = Files.createTempFile(directory, name + "-", ".out");
+            Path errors = Files.createTempFile(directory, name + "-", ".err");
             ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(output.toFile())
                     .redirectError(errors.toFile());
             builder.environment().put("HOME", directory.toString());
+            builder.environment().put("XDG_CACHE_HOME", STARTUP_CACHE.toString());
             builder.environment().put("PARCEL_OPTS", PARCEL_OPTS);
+            builder.environment().putAll(environment);
             return new DistProcess(command, builder.start(), output, errors);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
@@ -67,13 +94,22 @@ public final class DistProcess {
         return start(directory, "parcel", arguments).await(timeout);
     }
 
+    /** Runs {@code bin/parcel arguments...} with {@code environment} on top of the usual, as {@link #run}. */
+    public static Result run(Path directory, Map<String, String> environment, Duration timeout,
+                             String... arguments) {
+        return start(directory, environment, "parcel", arguments).await(timeout);
+    }
+
     /** {@code bin/<name>} of the distribution built by {@code ./mvnw package} (Failsafe passes {@code parcel.dist}). */
     public static Path bin(String name) {
-        Path launcher = Path.of(System.getProperty("parcel.dist", "target/parcel")).toAbsolutePath()
-                .resolve("bin").resolve(name);
+        Path launcher = distribution().resolve("bin").resolve(name);
         assertTrue(Files.isExecutable(launcher),
                 "no executable " + launcher + ": run ./mvnw package (or verify) so the distribution exists");
         return launcher;
+    }
+
+    private static Path distribution() {
+        return Path.of(System.getProperty("parcel.dist", "target/parcel")).toAbsolutePath();
     }
 
     public long pid() {

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.parcel.cli.dist.DistProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -201,6 +203,7 @@ class UdtInteropIT {
         // The launcher needs Java 21+; the machine's default may be older, the JVM running this test is not.
         Map<String, String> environment = builder.environment();
         environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("XDG_CACHE_HOME", DistProcess.STARTUP_CACHE.toString()); // the test run's, not the user's
         Process process = builder.start();
         processes.add(process);
         return new Run(name, process, out, err);
@@ -310,6 +313,7 @@ class UdtInteropIT {
             ProcessBuilder builder = new ProcessBuilder(parcel.toString(), "plugins").redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("XDG_CACHE_HOME", DistProcess.STARTUP_CACHE.toString());
             Process plugins = builder.start();
             if (!plugins.waitFor(60, TimeUnit.SECONDS)) {
                 plugins.destroyForcibly();
