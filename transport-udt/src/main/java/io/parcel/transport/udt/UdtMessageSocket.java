@@ -37,6 +37,9 @@ import static java.util.Objects.requireNonNull;
  * at a time; close from any thread.
  */
 public final class UdtMessageSocket implements Closeable {
+    /** 4.11 waits 30 s for a rendezvous (the peer may start later), ten times a client's 3 s. */
+    private static final long RENDEZVOUS_TIMEOUT_NANOS = 30_000_000_000L;
+
     private final ConnectionEndpoint endpoint;
     private final SocketSettings settings;
     private volatile boolean closed;
@@ -56,9 +59,10 @@ public final class UdtMessageSocket implements Closeable {
     }
 
     /**
-     * Connects with {@link UdtOptions} keys (MSS, buffers, {@code udt.cc}, linger, {@code udt.bind}) and the
-     * common {@code connect-timeout} (UDT's 3 s when unset) and {@code timeout} keys. Rendezvous is not offered
-     * for messages.
+     * Connects with {@link UdtOptions} keys (MSS, buffers, {@code udt.cc}, linger, {@code udt.bind},
+     * {@code udt.rendezvous}) and the common {@code connect-timeout} (UDT's 3 s when unset, 30 s in rendezvous mode,
+     * as 4.11) and {@code timeout} keys. In rendezvous mode both sides call this at about the same time, each bound
+     * ({@code udt.bind}) to the address the other one connects to; neither listens.
      */
     public static UdtMessageSocket connect(InetSocketAddress peer, Options options)
             throws IOException, UsageException {
@@ -67,16 +71,17 @@ public final class UdtMessageSocket implements Closeable {
             throw new SocketException("unresolved address " + peer);
         }
         SocketSettings settings = UdtOptions.messageSettings(options);
-        InetSocketAddress local = UdtOptions.bindAddress(options.with(UdtOptions.RENDEZVOUS, "false"));
+        boolean rendezvous = options.get(UdtOptions.RENDEZVOUS);
+        InetSocketAddress local = UdtOptions.bindAddress(options);
         if (local == null) {
             local = new InetSocketAddress(peer.getAddress() instanceof java.net.Inet6Address
                     ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0"), 0);
         }
         long timeoutNanos = options.contains(CommonOptions.CONNECT_TIMEOUT)
                 ? options.get(CommonOptions.CONNECT_TIMEOUT).toNanos()
-                : settings.connection().connectTimeoutNanos();
+                : rendezvous ? RENDEZVOUS_TIMEOUT_NANOS : settings.connection().connectTimeoutNanos();
         UdtEngine.BoundPort port = UdtEngine.shared().bind(local, settings);
-        return new UdtMessageSocket(port.connect(peer, false, Math.max(1, timeoutNanos)), settings);
+        return new UdtMessageSocket(port.connect(peer, rendezvous, Math.max(1, timeoutNanos)), settings);
     }
 
     /** The server side of an accepted connection. */

@@ -140,6 +140,50 @@ class UdtMessageSocketTest {
     }
 
     @Test
+    void twoPeersExchangeMessagesAfterARendezvous() throws Exception {
+        int portA = freeUdpPort();
+        int portB = freeUdpPort();
+        Future<UdtMessageSocket> connectingA = executor.submit(() -> UdtMessageSocket.connect(loopback(portB),
+                rendezvous(portA)));
+        Future<UdtMessageSocket> connectingB = executor.submit(() -> UdtMessageSocket.connect(loopback(portA),
+                rendezvous(portB)));
+        try (UdtMessageSocket a = connectingA.get(30, TimeUnit.SECONDS);
+                UdtMessageSocket b = connectingB.get(30, TimeUnit.SECONDS)) {
+            assertEquals(portA, a.localAddress().getPort(), "A connects from its bound port");
+            for (int i = 0; i < 6; i++) {
+                byte[] toB = message(11, i);
+                byte[] toA = message(12, i);
+                a.send(ByteBuffer.wrap(toB), true);
+                b.send(ByteBuffer.wrap(toA), true);
+                ByteBuffer atB = ByteBuffer.allocate(toB.length);
+                assertEquals(toB.length, b.receive(atB, Duration.ofSeconds(10)));
+                assertArrayEquals(toB, atB.array());
+                ByteBuffer atA = ByteBuffer.allocate(toA.length);
+                assertEquals(toA.length, a.receive(atA, Duration.ofSeconds(10)));
+                assertArrayEquals(toA, atA.array());
+            }
+        }
+    }
+
+    @Test
+    void aRendezvousNeedsABoundAddress() {
+        io.parcel.spi.UsageException e = assertThrows(io.parcel.spi.UsageException.class,
+                () -> UdtMessageSocket.connect(loopback(9), options().with("udt.rendezvous", "true")));
+        assertTrue(e.getMessage().contains("udt.bind"), e.getMessage());
+    }
+
+    private static Options rendezvous(int localPort) {
+        return options().with("udt.rendezvous", "true")
+                .with("udt.bind", InetAddress.getLoopbackAddress().getHostAddress() + ":" + localPort);
+    }
+
+    private static int freeUdpPort() throws SocketException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
     void tooSmallBufferKeepsTheMessageAndSaysHowLargeItIs() throws Exception {
         try (UdtMessageServerSocket server = UdtMessageServerSocket.bind(loopback(0), options());
                 UdtMessageSocket client = UdtMessageSocket.connect(loopback(server.localAddress().getPort()),

@@ -66,6 +66,22 @@ class BbrCongestionControlTest {
     }
 
     @Test
+    void aQueueThatStaysForAWholeRoundEndsStartup() {
+        path.run(300 * MILLI, LINK, 0.0);
+        context.rtt = 140_000; // from now on the smoothed RTT stays 40 ms above the minimum: a queue
+        path.run(160 * MILLI, LINK, 0.0);
+        assertTrue(!control.mode().equals("STARTUP"), "a standing queue must end STARTUP");
+    }
+
+    @Test
+    void startupWaitsForRoundsWithoutGrowthWhileTheRttStaysNearItsMinimum() {
+        path.run(300 * MILLI, LINK, 0.0);
+        context.rtt = 103_000; // jitter-sized: below a quarter of the minimum
+        path.run(160 * MILLI, LINK, 0.0);
+        assertEquals("STARTUP", control.mode(), "left STARTUP at " + control.bandwidth());
+    }
+
+    @Test
     void aCapacityReportBelowWhatIsDeliveredDoesNotCapProbeBw() {
         path.run(3_000 * MILLI, LINK, 0.0);
         assertEquals("PROBE_BW", control.mode());
