@@ -37,9 +37,6 @@ import static java.util.Objects.requireNonNull;
  * at a time; close from any thread.
  */
 public final class UdtMessageSocket implements Closeable {
-    /** 4.11 waits 30 s for a rendezvous (the peer may start later), ten times a client's 3 s. */
-    private static final long RENDEZVOUS_TIMEOUT_NANOS = 30_000_000_000L;
-
     private final ConnectionEndpoint endpoint;
     private final SocketSettings settings;
     private volatile boolean closed;
@@ -79,7 +76,7 @@ public final class UdtMessageSocket implements Closeable {
         }
         long timeoutNanos = options.contains(CommonOptions.CONNECT_TIMEOUT)
                 ? options.get(CommonOptions.CONNECT_TIMEOUT).toNanos()
-                : rendezvous ? RENDEZVOUS_TIMEOUT_NANOS : settings.connection().connectTimeoutNanos();
+                : settings.defaultConnectTimeoutNanos(rendezvous);
         UdtEngine.BoundPort port = UdtEngine.shared().bind(local, settings);
         return new UdtMessageSocket(port.connect(peer, rendezvous, Math.max(1, timeoutNanos)), settings);
     }

@@ -84,10 +84,7 @@ public final class UdtOptions {
     /** The same settings for message mode: the handshake then carries socket type 2 (UDT_DGRAM). */
     static SocketSettings messageSettings(Options options) throws UsageException {
         SocketSettings stream = settings(options);
-        ConnectionConfig c = stream.connection();
-        ConnectionConfig dgram = new ConnectionConfig(c.mss(), c.sendBufferPackets(), c.receiveBufferPackets(),
-                c.flowControlPackets(), c.maxBandwidth(), Handshake.SOCKET_TYPE_DATAGRAM, c.connectTimeoutNanos(),
-                c.congestionControl());
+        ConnectionConfig dgram = stream.connection().withSocketType(Handshake.SOCKET_TYPE_DATAGRAM);
         return new SocketSettings(dgram, stream.udpReceiveBuffer(), stream.udpSendBuffer(), stream.lingerNanos(),
                 stream.ioTimeoutNanos());
     }

@@ -121,7 +121,7 @@ public class UdtSocket extends Socket {
             throw new IllegalArgumentException("timeout is negative");
         }
         long timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
-                : rendezvous ? TimeUnit.SECONDS.toNanos(30) : settings.connection().connectTimeoutNanos();
+                : settings.defaultConnectTimeoutNanos(rendezvous);
         long deadline = System.nanoTime() + timeoutNanos;
         // A name is resolved here within the same timeout (the HTTP source passes names as given); UDT has no
         // refusal to fall back on, so only the resolver's first address is tried.

@@ -54,6 +54,12 @@ public record ConnectionConfig(int mss, int sendBufferPackets, int receiveBuffer
         }
     }
 
+    /** The same settings for another socket type (message mode's handshake carries UDT_DGRAM). */
+    public ConnectionConfig withSocketType(int type) {
+        return new ConnectionConfig(mss, sendBufferPackets, receiveBufferPackets, flowControlPackets, maxBandwidth,
+                type, connectTimeoutNanos, congestionControl, payloadPool);
+    }
+
     public int payloadSize() {
         return mss - OVERHEAD;
     }

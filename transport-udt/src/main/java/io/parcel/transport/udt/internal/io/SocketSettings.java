@@ -15,7 +15,15 @@ import static java.util.Objects.requireNonNull;
  */
 public record SocketSettings(ConnectionConfig connection, int udpReceiveBuffer, int udpSendBuffer, long lingerNanos,
         long ioTimeoutNanos) {
+    /** 4.11 waits 30 s for a rendezvous (the peer may start later), ten times a client's default. */
+    private static final long RENDEZVOUS_CONNECT_NANOS = 30_000_000_000L;
+
     public SocketSettings {
         requireNonNull(connection, "connection is null");
+    }
+
+    /** How long a connect waits when the caller names no timeout: the connection's, or 30 s for a rendezvous. */
+    public long defaultConnectTimeoutNanos(boolean rendezvous) {
+        return rendezvous ? RENDEZVOUS_CONNECT_NANOS : connection.connectTimeoutNanos();
     }
 }
