@@ -51,6 +51,23 @@ class RangeServerIT {
     }
 
     @Test
+    void requestsAfterTheSizeProbeGoOutOnKeptAliveConnections() throws IOException {
+        long size = 16 * MIB + 5;
+        try (RangeHttpServer server = RangeHttpServer.builder()
+                .generated("/kept.bin", 64, size)
+                .keepAlive(true)
+                .start()) {
+            var result = download(server.url("/kept.bin"), "-n", "4", "--segment-size", Long.toString(MIB));
+
+            assertEquals(0, result.exitCode(), result.describe());
+            assertEquals(TestData.sha256Hex(64, size), TestData.sha256Hex(out().resolve("kept.bin")));
+            // the probe's connection carries a range at least; without keep-alive every request has its own
+            assertTrue(server.connectionCount() < server.requestCount(),
+                    server.connectionCount() + " connections for " + server.requestCount() + " requests");
+        }
+    }
+
+    @Test
     void serviceUnavailableAtFirstIsRetried() throws IOException {
         long size = 3 * MIB + 1;
         try (RangeHttpServer server = RangeHttpServer.builder()

@@ -60,7 +60,8 @@ class RelayServerIT {
             assertEquals(Fixtures.sha256(CONTENT), Fixtures.sha256(downloaded));
             RelayStatistics totals = relay.statistics();
             assertTrue(totals.bytesDown() >= CONTENT.length, totals.statusLine());
-            assertTrue(totals.accepted() >= 2, "describe and at least one range: " + totals.statusLine());
+            // the describe's connection carries the ranges after it (keep-alive through the relay)
+            assertTrue(totals.accepted() >= 1, "at least one relayed connection: " + totals.statusLine());
         }
         assertTrue(logger.await(line -> line.contains("closed (both sides finished)") && line.contains("bytes down"),
                 5000), logger.joined());

@@ -2,6 +2,7 @@ package io.parcel.source.http;
 
 import io.parcel.source.http.internal.AuthToken;
 import io.parcel.source.http.internal.ContentMd5;
+import io.parcel.source.http.internal.ConnectionPool;
 import io.parcel.source.http.internal.ContentRange;
 import io.parcel.source.http.internal.Exchange;
 import io.parcel.source.http.internal.FileNames;
@@ -39,26 +40,36 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Reads HTTP(S) resources with an HTTP/1.1 client of its own that runs directly on the {@link Transport}'s sockets,
- * one connection per request, so the same code works over TCP, UDT or a relay. TLS is layered on the transport's
- * socket with hostname verification always on.
+ * so the same code works over TCP, UDT or a relay. TLS is layered on the transport's socket with hostname
+ * verification always on. A connection whose response was read to its end waits in a {@link ConnectionPool} for
+ * the next request to the same origin (the first range after the size probe, a range taken over from a slow
+ * connection, the next file), so those skip the handshakes and the slow start of a new connection.
  *
  * <p>The token goes only to the origin (scheme, host, port) the locator names; a redirect elsewhere drops it, and
  * credential headers with it. It never appears in a log line, a message or {@link #toString()}.
  *
- * <p>Thread-safe: it holds no per-request state.
+ * <p>Thread-safe: it holds no per-request state. Owns the pool: {@link #close()} closes the idle connections.
  */
 public final class HttpSource implements Source {
     private static final String DESCRIBE_RANGE = "bytes=0-0";
     private static final String FALLBACK_NAME = "index.html";
+    /** A describe response body (one byte, or a short error page) is read off so its connection can be reused. */
+    private static final long DISCARD_LIMIT = 16 * 1024;
 
     private final HttpSettings settings;
     private final Transport transport;
     private final System.Logger logger;
+    private final ConnectionPool pool;
 
     HttpSource(HttpSettings settings, Transport transport, System.Logger logger) {
+        this(settings, transport, logger, new ConnectionPool());
+    }
+
+    HttpSource(HttpSettings settings, Transport transport, System.Logger logger, ConnectionPool pool) {
         this.settings = requireNonNull(settings, "settings is null");
         this.transport = requireNonNull(transport, "transport is null");
         this.logger = requireNonNull(logger, "logger is null");
+        this.pool = requireNonNull(pool, "pool is null");
     }
 
     /**
@@ -73,7 +84,9 @@ public final class HttpSource implements Source {
         try (Exchange exchange = follow(requested, requested, List.of(new HeaderField("Range", DESCRIBE_RANGE)))) {
             ResponseHead head = exchange.head();
             if (head.status() == 206) {
-                return describePartial(locator, requested, exchange);
+                Resource resource = describePartial(locator, requested, exchange);
+                exchange.discardShortBody(DISCARD_LIMIT);
+                return resource;
             }
             if (head.status() == 200) {
                 return describeWhole(locator, requested, exchange.uri(), head, false);
@@ -220,12 +233,14 @@ public final class HttpSource implements Source {
             URI target = current;
             logger.log(DEBUG, () -> "GET " + Urls.display(target) + " " + fields
                     + (token.isPresent() ? " with X-Auth-Token" : "") + " over " + transport.name());
-            Exchange exchange = Exchange.execute(transport, settings, current, fields, token);
+            Exchange exchange = Exchange.execute(transport, settings, pool, current, fields, token);
             ResponseHead head = exchange.head();
-            logger.log(DEBUG, () -> "HTTP " + head.status() + " " + head.reason() + " from " + Urls.display(target));
+            logger.log(DEBUG, () -> "HTTP " + head.status() + " " + head.reason() + " from " + Urls.display(target)
+                    + (exchange.reused() ? " (kept-alive connection)" : ""));
             if (!head.isRedirect()) {
                 return exchange;
             }
+            exchange.discardShortBody(DISCARD_LIMIT);
             exchange.close();
             Optional<String> location = head.headers().first("Location");
             if (location.isEmpty()) {
@@ -368,9 +383,10 @@ public final class HttpSource implements Source {
         }
     }
 
-    /** Nothing pooled: every request has its own connection, closed with its stream. */
+    /** Closes the idle connections; streams still open keep theirs until they are closed. */
     @Override
     public void close() {
+        pool.close();
     }
 
     @Override

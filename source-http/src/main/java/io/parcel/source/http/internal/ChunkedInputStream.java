@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.net.ProtocolException;
 
 /** Decodes a {@code Transfer-Encoding: chunked} body (RFC 9112 section 7.1); trailer fields are read and dropped. */
-final class ChunkedInputStream extends InputStream {
+final class ChunkedInputStream extends InputStream implements DelimitedBody {
     /** Chunk sizes above this are not plausible and would overflow the arithmetic below. */
     private static final long MAX_CHUNK_SIZE = Long.MAX_VALUE / 16;
 
@@ -52,6 +52,16 @@ final class ChunkedInputStream extends InputStream {
         }
         chunkRemaining -= n;
         return n;
+    }
+
+    @Override
+    public boolean atEnd() {
+        return finished;
+    }
+
+    @Override
+    public long remainingIfKnown() {
+        return finished ? 0 : -1;
     }
 
     private long readChunkSize() throws IOException {

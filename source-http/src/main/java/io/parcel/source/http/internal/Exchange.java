@@ -21,38 +21,67 @@ import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import static java.lang.System.Logger.Level.DEBUG;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One GET request and its response on a connection of its own, opened through the {@link Transport} (TLS layered
- * on top for https). The exchange owns the connection: {@link #close()} closes it, also when the body was not read.
+ * One GET request and its response on a connection of the {@link ConnectionPool} or a new one opened through the
+ * {@link Transport} (TLS layered on top for https). The exchange owns the connection until {@link #close()}: a
+ * response read to its end that lets the connection live goes back to the pool, anything else (a body cut short, a
+ * failure, {@code Connection: close}) closes it.
  */
 public final class Exchange implements Closeable {
     /** Read buffer between the socket and the parsers: big enough for bulk reads, small per connection. */
     private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
 
     private final URI uri;
-    private final Socket socket;
+    private final ConnectionPool pool;
+    private final String origin;
+    private final ConnectionPool.Connection connection;
     private final ResponseHead head;
     private final InputStream body;
+    private final boolean reused;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Exchange(URI uri, Socket socket, ResponseHead head, InputStream body) {
+    private Exchange(URI uri, ConnectionPool pool, String origin, ConnectionPool.Connection connection,
+                     ResponseHead head, InputStream body, boolean reused) {
         this.uri = uri;
-        this.socket = socket;
+        this.pool = pool;
+        this.origin = origin;
+        this.connection = connection;
         this.head = head;
         this.body = body;
+        this.reused = reused;
     }
 
     /**
      * Sends {@code GET uri} with {@code fields} (and the token, when {@code token} is present) and reads the
-     * response head. Failures come back as {@link TransferException}s that say whether a retry may help.
+     * response head, on an idle connection of {@code pool} to the same origin when there is one. Failures come back
+     * as {@link TransferException}s that say whether a retry may help.
      */
-    public static Exchange execute(Transport transport, HttpSettings settings, URI uri, List<HeaderField> fields,
-                                   Optional<AuthToken> token) throws IOException {
+    public static Exchange execute(Transport transport, HttpSettings settings, ConnectionPool pool, URI uri,
+                                   List<HeaderField> fields, Optional<AuthToken> token) throws IOException {
         requireNonNull(transport, "transport is null");
         requireNonNull(settings, "settings is null");
+        requireNonNull(pool, "pool is null");
         requireNonNull(uri, "uri is null");
+        String origin = ConnectionPool.origin(uri);
+        byte[] request = HttpWire.requestHead(uri, settings.userAgent(), fields, token);
+        Optional<ConnectionPool.Connection> idle = pool.take(origin);
+        if (idle.isPresent()) {
+            try {
+                return send(uri, pool, origin, idle.get(), request, true);
+            } catch (IOException | RuntimeException e) {
+                // The server may have closed the idle connection just now (its keep-alive timeout, a restart); a GET
+                // is safe to send again, so one new connection decides.
+                pool.failed(idle.get());
+                LOG.log(DEBUG, () -> "a kept-alive connection to " + endpoint(uri) + " failed (" + e
+                        + "); sending on a new one");
+            }
+        }
         String host = Urls.bareHost(uri);
         int port = Urls.port(uri);
         // Unresolved: the transport resolves the name within the connect timeout, or a relay carries it to the far
@@ -64,11 +93,8 @@ public final class Exchange implements Closeable {
             if (Urls.isHttps(uri)) {
                 socket = startTls(settings, socket, uri, host, port);
             }
-            HttpWire.writeRequest(socket.getOutputStream(),
-                    HttpWire.requestHead(uri, settings.userAgent(), fields, token));
             InputStream in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER_BYTES);
-            ResponseHead head = HttpWire.readResponseHead(in);
-            return new Exchange(uri, socket, head, bodyOf(head, in));
+            return send(uri, pool, origin, new ConnectionPool.Connection(socket, in), request, false);
         } catch (ParcelException | RuntimeException e) {
             closeQuietly(socket, e);
             throw e;
@@ -76,6 +102,13 @@ public final class Exchange implements Closeable {
             closeQuietly(socket, e);
             throw ioFailure(uri, "request failed", e);
         }
+    }
+
+    private static Exchange send(URI uri, ConnectionPool pool, String origin, ConnectionPool.Connection connection,
+                                 byte[] request, boolean reused) throws IOException {
+        HttpWire.writeRequest(connection.socket().getOutputStream(), request);
+        ResponseHead head = HttpWire.readResponseHead(connection.in());
+        return new Exchange(uri, pool, origin, connection, head, bodyOf(head, connection.in()), reused);
     }
 
     private static Socket connect(Transport transport, HttpSettings settings, URI uri, InetSocketAddress address)
@@ -131,8 +164,7 @@ public final class Exchange implements Closeable {
     }
 
     private static InputStream bodyOf(ResponseHead head, InputStream in) throws IOException {
-        int status = head.status();
-        if (status == 204 || status == 304 || status < 200) {
+        if (hasNoBody(head)) {
             return InputStream.nullInputStream();
         }
         if (head.headers().hasToken("Transfer-Encoding", "chunked")) {
@@ -144,6 +176,11 @@ public final class Exchange implements Closeable {
         }
         // No length and not chunked: the body runs until the server closes the connection.
         return in;
+    }
+
+    private static boolean hasNoBody(ResponseHead head) {
+        int status = head.status();
+        return status == 204 || status == 304 || status < 200;
     }
 
     /** An I/O failure on the way: dropped connections, timeouts and resets are worth a retry. */
@@ -186,8 +223,52 @@ public final class Exchange implements Closeable {
         return body;
     }
 
+    /** Whether this request went out on a connection an earlier request had used (for tests and logs). */
+    public boolean reused() {
+        return reused;
+    }
+
+    /**
+     * Reads and drops the rest of a short body (at most {@code limit} bytes) so that the connection can carry the
+     * next request; a body that is longer, of unknown length or fails to arrive is left, and {@link #close()} then
+     * closes the connection. Call from the thread that reads the body.
+     */
+    public void discardShortBody(long limit) {
+        if (!(body instanceof DelimitedBody delimited) || !head.keepAlive()) {
+            return;
+        }
+        long remaining = delimited.remainingIfKnown();
+        if (remaining < 0 || remaining > limit) {
+            return;
+        }
+        try {
+            byte[] sink = new byte[(int) Math.min(remaining, 8192) + 1];
+            while (!delimited.atEnd()) {
+                if (body.read(sink, 0, sink.length) < 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the connection will simply not be kept
+        }
+    }
+
+    /**
+     * Gives the connection back to the pool when the response was read to its end and the server keeps the
+     * connection open; closes it otherwise. Idempotent; may be called from another thread to abort a read (the body
+     * is then not at its end, so the connection is closed, which ends the read).
+     */
     @Override
     public void close() throws IOException {
-        socket.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // a response without a body by its status leaves the connection at the next response already
+        boolean atEnd = body instanceof DelimitedBody delimited ? delimited.atEnd() : hasNoBody(head);
+        if (head.keepAlive() && atEnd) {
+            pool.give(origin, connection);
+        } else {
+            connection.close();
+        }
     }
 }

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** A body of known length: ends after exactly {@code length} bytes, throws {@link EOFException} if the peer stops sooner. */
-final class FixedLengthInputStream extends FilterInputStream {
+final class FixedLengthInputStream extends FilterInputStream implements DelimitedBody {
     private long remaining;
 
     FixedLengthInputStream(InputStream in, long length) {
@@ -35,6 +35,16 @@ final class FixedLengthInputStream extends FilterInputStream {
         }
         remaining -= n;
         return n;
+    }
+
+    @Override
+    public boolean atEnd() {
+        return remaining == 0;
+    }
+
+    @Override
+    public long remainingIfKnown() {
+        return remaining;
     }
 
     @Override

@@ -37,7 +37,7 @@ final class HttpWire {
         head.append("Accept: */*\r\n");
         // Byte ranges count bytes as stored; a compressed representation would make them meaningless.
         head.append("Accept-Encoding: identity\r\n");
-        head.append("Connection: close\r\n");
+        // No "Connection: close": the connection may carry the next range once this response was read to its end.
         token.ifPresent(value -> head.append("X-Auth-Token: ").append(value.reveal()).append("\r\n"));
         for (HeaderField field : fields) {
             head.append(field.name()).append(": ").append(field.value()).append("\r\n");
@@ -67,7 +67,12 @@ final class HttpWire {
     static ResponseHead readResponseHead(InputStream in) throws IOException {
         while (true) {
             String statusLine = readLine(in, true);
-            ResponseHead head = new ResponseHead(parseStatus(statusLine), parseReason(statusLine), readFields(in));
+            int status = parseStatus(statusLine);
+            Headers fields = readFields(in);
+            boolean keepAlive = statusLine.startsWith("HTTP/1.1")
+                    ? !fields.hasToken("Connection", "close")
+                    : fields.hasToken("Connection", "keep-alive");
+            ResponseHead head = new ResponseHead(status, parseReason(statusLine), fields, keepAlive);
             if (head.status() >= 200 || head.status() == 101) {
                 return head;
             }

@@ -31,6 +31,22 @@ class HeaderParsingTest {
     }
 
     @Test
+    void tellsWhetherTheConnectionMayCarryAnotherRequest() throws IOException {
+        assertTrue(HttpWire.readResponseHead(stream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")).keepAlive());
+        assertFalse(HttpWire.readResponseHead(stream("HTTP/1.1 200 OK\r\nConnection: Close\r\n\r\n")).keepAlive());
+        assertFalse(HttpWire.readResponseHead(stream("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")).keepAlive());
+        assertTrue(HttpWire.readResponseHead(
+                stream("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")).keepAlive());
+    }
+
+    @Test
+    void asksForAPersistentConnection() {
+        String head = new String(HttpWire.requestHead(URI.create("http://example.org/f"), "parcel/test", List.of(),
+                Optional.empty()), StandardCharsets.UTF_8);
+        assertFalse(head.toLowerCase().contains("connection:"), head);
+    }
+
+    @Test
     void rejectsWhatIsNotHttp() {
         assertThrows(ProtocolException.class, () -> HttpWire.readResponseHead(stream("SSH-2.0-OpenSSH\r\n\r\n")));
         assertThrows(ProtocolException.class, () -> HttpWire.readResponseHead(stream("HTTP/1.1 2x0 OK\r\n\r\n")));
