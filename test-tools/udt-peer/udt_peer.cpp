@@ -496,7 +496,6 @@ int parse_args(int argc, char** argv, Config* config) {
     }
     if (config->sizes.empty()) config->sizes.push_back(1456);
     if (config->dgram) {
-        if (config->rendezvous) return fail("--dgram is for client/server runs");
         if (sources != 0) return fail("--dgram sends --messages N, not --bytes/--time/--file");
         if (sends && config->messages < 0) return fail("a --dgram sender needs --messages N");
         if (config->messages > 0x7FFFFFFF) return fail("--messages must fit 31 bits");

@@ -591,6 +591,10 @@ public final class UdtConnection {
      */
     public void close(long nowNanos) {
         if (state == State.CONNECTED && !peerShutdown && failure == null) {
+            // A receiver that closes as soon as it read the last message (message mode knows when it is done) would
+            // otherwise leave the sender without the ACK of the last packets: a 4.11 sender then still holds them
+            // when the shutdown arrives and reports its connection broken instead of its data delivered.
+            sendFullAck(nowNanos, true);
             for (int i = 0; i < SHUTDOWN_COPIES; i++) {
                 sendPadded(ControlPacket.TYPE_SHUTDOWN, 0);
             }
@@ -665,7 +669,7 @@ public final class UdtConnection {
             return;
         }
         if (nowNanos - nextAckNanos >= 0) {
-            sendFullAck(nowNanos);
+            sendFullAck(nowNanos, false);
             nextAckNanos = nowNanos + SYN_NANOS;
             packetsSinceAck = 0;
         }
@@ -1137,7 +1141,7 @@ public final class UdtConnection {
             largestReceived = sequence;
         }
         if (length != payloadSize) {
-            sendFullAck(nowNanos);
+            sendFullAck(nowNanos, false);
         }
         if (++packetsSinceAck >= LIGHT_ACK_PACKETS) {
             sendLightAck();
@@ -1154,7 +1158,8 @@ public final class UdtConnection {
         output.send(control, peer);
     }
 
-    private void sendFullAck(long nowNanos) {
+    /** {@code again}: repeat an ACK not yet confirmed by ACK2 without waiting an RTT (on close). */
+    private void sendFullAck(long nowNanos, boolean again) {
         int ack = receiveBuffer.firstMissing();
         if (ack == lastAckAcknowledged) {
             return;
@@ -1163,7 +1168,7 @@ public final class UdtConnection {
         if (order > 0) {
             lastAckSent = ack;
         } else if (order < 0
-                || (nowNanos - lastFullAckNanos) / 1000 < (long) rtt + 4L * rttVariance) {
+                || (!again && (nowNanos - lastFullAckNanos) / 1000 < (long) rtt + 4L * rttVariance)) {
             return;
         }
         ackSequence = AckNo.increment(ackSequence);

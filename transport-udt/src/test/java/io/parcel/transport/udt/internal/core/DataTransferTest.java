@@ -315,6 +315,26 @@ class DataTransferTest {
     }
 
     @Test
+    void aReceiverThatClosesAtOnceAcknowledgesWhatItGotFirst() {
+        InMemoryLink link = connected(10);
+        boolean[] acksLost = {true};
+        link.drop = d -> acksLost[0] && !d.toServer() && d.isControl(ControlPacket.TYPE_ACK);
+        byte[] data = data(5_000, 11);
+        link.client.write(data, 0, data.length);
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        assertTrue(link.runUntil(() -> (read[0] += Math.max(0, link.server.read(received, read[0],
+                received.length - read[0]))) == data.length, MILLI, 1_000));
+        assertFalse(link.client.isSendBufferEmpty(), "every ACK so far was lost: the test proves nothing");
+
+        acksLost[0] = false;
+        link.server.close(link.now);
+        link.deliverAll();
+        assertTrue(link.client.isSendBufferEmpty(), "the sender must learn that everything arrived");
+        assertTrue(link.client.isPeerShutdown());
+    }
+
+    @Test
     void aCloseSurvivesTheLossOfTwoShutdownPackets() {
         InMemoryLink link = connected(10);
         int[] shutdowns = {0};
