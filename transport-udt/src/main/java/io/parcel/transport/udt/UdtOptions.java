@@ -46,6 +46,9 @@ public final class UdtOptions {
             OptionKey.bool("udt.rendezvous", false, "connect in rendezvous mode (both sides connect)");
     public static final OptionKey<String> BIND = OptionKey.string("udt.bind", "",
             "local HOST:PORT (or [IPV6]:PORT) that connections start from; required with udt.rendezvous");
+    /** UDT_REUSEADDR, on by default as in 4.11. */
+    public static final OptionKey<Boolean> REUSE_ADDRESS = OptionKey.bool("udt.reuseaddr", true,
+            "let sockets bound to the same address and port share one UDP port (UDT_REUSEADDR)");
     public static final OptionKey<Duration> LINGER = OptionKey.duration("udt.linger", Duration.ofSeconds(30),
             "how long close() waits for written data to be acknowledged");
     /** {@code bbr} (default) or {@code native}; the wire format is UDT4 either way. */
@@ -59,7 +62,7 @@ public final class UdtOptions {
     /** Every key above, for help output. */
     public static List<OptionKey<?>> all() {
         return List.of(MSS, SEND_BUFFER, RECEIVE_BUFFER, UDP_SEND_BUFFER, UDP_RECEIVE_BUFFER, MAX_BANDWIDTH,
-                RENDEZVOUS, BIND, LINGER, CONGESTION_CONTROL, CommonOptions.CONNECT_TIMEOUT, CommonOptions.IO_TIMEOUT);
+                RENDEZVOUS, BIND, REUSE_ADDRESS, LINGER, CONGESTION_CONTROL, CommonOptions.CONNECT_TIMEOUT, CommonOptions.IO_TIMEOUT);
     }
 
     /** Reads and checks the settings a socket is made with. */
@@ -78,7 +81,7 @@ public final class UdtOptions {
                 Handshake.SOCKET_TYPE_STREAM, Duration.ofSeconds(3).toNanos(), congestionControl);
         return new SocketSettings(connection, clampInt(options.get(UDP_RECEIVE_BUFFER)),
                 clampInt(options.get(UDP_SEND_BUFFER)), options.get(LINGER).toNanos(),
-                options.get(CommonOptions.IO_TIMEOUT).toNanos());
+                options.get(CommonOptions.IO_TIMEOUT).toNanos(), options.get(REUSE_ADDRESS));
     }
 
     /** The same settings for message mode: the handshake then carries socket type 2 (UDT_DGRAM). */
@@ -86,7 +89,7 @@ public final class UdtOptions {
         SocketSettings stream = settings(options);
         ConnectionConfig dgram = stream.connection().withSocketType(Handshake.SOCKET_TYPE_DATAGRAM);
         return new SocketSettings(dgram, stream.udpReceiveBuffer(), stream.udpSendBuffer(), stream.lingerNanos(),
-                stream.ioTimeoutNanos());
+                stream.ioTimeoutNanos(), stream.reuseAddress());
     }
 
     /**

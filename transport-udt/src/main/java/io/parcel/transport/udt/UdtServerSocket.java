@@ -27,6 +27,8 @@ public class UdtServerSocket extends ServerSocket {
 
     private final UdtEngine engine;
     private final SocketSettings settings;
+    /** UDT_REUSEADDR for the bind (the settings' value until {@link #setReuseAddress}). */
+    private volatile boolean reuseAddress;
     private final Object stateLock = new Object();
     private volatile ListenerEndpoint listener;
     private volatile boolean closed;
@@ -52,6 +54,7 @@ public class UdtServerSocket extends ServerSocket {
         super(new InertSocketImpl());
         this.engine = requireNonNull(engine, "engine is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.reuseAddress = settings.reuseAddress();
     }
 
     @Override
@@ -72,7 +75,8 @@ public class UdtServerSocket extends ServerSocket {
             if (listener != null) {
                 throw new SocketException("Already bound");
             }
-            listener = engine.listen(local, settings, backlog < 1 ? DEFAULT_BACKLOG : backlog);
+            listener = engine.listen(local, settings.withReuseAddress(reuseAddress),
+                    backlog < 1 ? DEFAULT_BACKLOG : backlog);
         }
     }
 
@@ -145,13 +149,15 @@ public class UdtServerSocket extends ServerSocket {
         return soTimeoutMillis;
     }
 
+    /** UDT_REUSEADDR (on by default, as in 4.11): the listening port may be shared with sockets bound to it. */
     @Override
     public void setReuseAddress(boolean on) {
+        reuseAddress = on;
     }
 
     @Override
     public boolean getReuseAddress() {
-        return false;
+        return reuseAddress;
     }
 
     @Override

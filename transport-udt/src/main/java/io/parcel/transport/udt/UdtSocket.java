@@ -36,6 +36,8 @@ import static java.util.Objects.requireNonNull;
 public class UdtSocket extends Socket {
     private final UdtEngine engine;
     private final SocketSettings settings;
+    /** UDT_REUSEADDR for the next bind (the settings' value until {@link #setReuseAddress}). */
+    private volatile boolean reuseAddress;
     private final Object stateLock = new Object();
     private UdtEngine.BoundPort boundPort;
     private volatile ConnectionEndpoint endpoint;
@@ -70,6 +72,7 @@ public class UdtSocket extends Socket {
         this.settings = requireNonNull(settings, "settings is null");
         this.lingerNanos = settings.lingerNanos();
         this.rendezvous = rendezvous;
+        this.reuseAddress = settings.reuseAddress();
     }
 
     /** The server side of an accepted connection. */
@@ -98,7 +101,7 @@ public class UdtSocket extends Socket {
             if (local.isUnresolved()) {
                 throw new SocketException("unresolved address " + local);
             }
-            boundPort = engine.bind(local, settings);
+            boundPort = engine.bind(local, settings.withReuseAddress(reuseAddress));
         }
     }
 
@@ -355,15 +358,20 @@ public class UdtSocket extends Socket {
         return settings.connection().receiveBufferPackets() * settings.connection().payloadSize();
     }
 
+    /**
+     * UDT_REUSEADDR (on by default, as in 4.11): a bind to an address and port another UDT socket of this process
+     * has bound shares that UDP port; takes effect at the next bind.
+     */
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
         ensureOpen();
+        reuseAddress = on;
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
         ensureOpen();
-        return false;
+        return reuseAddress;
     }
 
     @Override

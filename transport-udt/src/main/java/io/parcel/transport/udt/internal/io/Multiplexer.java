@@ -58,6 +58,9 @@ final class Multiplexer {
     private final Selector selector;
     private final Consumer<SelectionKey> ignoreKey = key -> { };
     private final InetSocketAddress localAddress;
+    /** Opened with UDT_REUSEADDR: later binds to the same address and MSS share it. */
+    private final boolean reusable;
+    private final int mss;
     private final ConcurrentHashMap<Integer, ConnectionEndpoint> connections = new ConcurrentHashMap<>();
     /**
      * The same endpoints as an array for the hot paths: iterating the map allocates an iterator per sender pass
@@ -72,8 +75,11 @@ final class Multiplexer {
     private volatile boolean senderIdle;
     private int users;
 
-    private Multiplexer(UdtEngine engine, DatagramChannel channel, Selector selector) throws IOException {
+    private Multiplexer(UdtEngine engine, DatagramChannel channel, Selector selector, SocketSettings settings)
+            throws IOException {
         this.engine = requireNonNull(engine, "engine is null");
+        this.reusable = settings.reuseAddress();
+        this.mss = settings.connection().mss();
         this.channel = requireNonNull(channel, "channel is null");
         this.selector = requireNonNull(selector, "selector is null");
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
@@ -100,7 +106,7 @@ final class Multiplexer {
             channel.configureBlocking(false);
             selector = Selector.open();
             channel.register(selector, SelectionKey.OP_READ);
-            Multiplexer multiplexer = new Multiplexer(engine, channel, selector);
+            Multiplexer multiplexer = new Multiplexer(engine, channel, selector, settings);
             multiplexer.receiver.start();
             multiplexer.sender.start();
             return multiplexer;
@@ -115,6 +121,14 @@ final class Multiplexer {
 
     InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    boolean isReusable() {
+        return reusable;
+    }
+
+    int mss() {
+        return mss;
     }
 
     UdtEngine engine() {

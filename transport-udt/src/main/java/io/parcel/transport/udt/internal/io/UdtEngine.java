@@ -45,10 +45,30 @@ public final class UdtEngine implements AutoCloseable {
         return random.nextInt() & 0x7FFFFFFF;
     }
 
-    /** Opens a UDP port, with one reference held by the caller. */
-    Multiplexer open(InetSocketAddress bindAddress, SocketSettings settings) throws IOException {
+    /**
+     * Opens a UDP port, with one reference held by the caller; with UDT_REUSEADDR a port this engine already has open
+     * on the same address (a chosen port, not an ephemeral one), also reusable and with the same MSS, is shared
+     * instead, as 4.11 does. Synchronized so that two binds to one new port do not both open it.
+     */
+    synchronized Multiplexer open(InetSocketAddress bindAddress, SocketSettings settings) throws IOException {
         if (closed) {
             throw new IOException("UDT transport is closed");
+        }
+        if (settings.reuseAddress() && bindAddress.getPort() != 0) {
+            for (Multiplexer open : multiplexers) {
+                if (open.isReusable() && !open.isClosed() && open.localAddress().equals(bindAddress)) {
+                    if (open.mss() != settings.connection().mss()) {
+                        throw new java.net.BindException(bindAddress + " is in use by UDT sockets with MSS "
+                                + open.mss() + ", not " + settings.connection().mss());
+                    }
+                    try {
+                        open.retain();
+                        return open;
+                    } catch (IOException closing) {
+                        break; // it closed just now: open the port anew
+                    }
+                }
+            }
         }
         Multiplexer multiplexer = Multiplexer.open(this, bindAddress, settings);
         multiplexer.retain();
