@@ -17,6 +17,16 @@ public interface Source extends AutoCloseable {
     Resource describe(String locator) throws IOException;
 
     /**
+     * A hint given just before {@link #describe}: about {@code connections} connections to where {@code locator}
+     * points will be opened for its ranges once it is described. A source may open them meanwhile, in the
+     * background, so that the ranges start on connections that are ready (on a long path each new connection costs
+     * one to four round trips before its first byte). It must return at once, never fail, and let go of connections
+     * nobody takes within seconds. Default: nothing.
+     */
+    default void prepareConnections(String locator, int connections) {
+    }
+
+    /**
      * A stream of exactly the bytes of {@code range} of {@code resource}; the caller closes it. When the resource
      * does not support ranges only the whole resource may be asked for. Reads fail (never hang) after the I/O
      * timeout; a stream that ends early throws rather than returning -1 before {@code range.length()} bytes.

@@ -180,6 +180,7 @@ final class FileTransfer {
     }
 
     private Resource describe() throws IOException {
+        prepareConnections();
         int attempts = 0;
         while (true) {
             try {
@@ -194,6 +195,24 @@ final class FileTransfer {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Lets the source open the range connections while the describe runs: as many as the ranges will use besides
+     * the describe's own connection (which the first range can reuse), fewer for a file the manifest says is small.
+     * A hint only; a source that fails at it does not fail the file.
+     */
+    private void prepareConnections() {
+        int wanted = settings.connections();
+        if (item.size().isPresent()) {
+            wanted = (int) Math.min(wanted, Math.max(1, ceilDiv(item.size().get(), tuning.minSplit())));
+        }
+        try {
+            source.prepareConnections(item.locator(), wanted - 1);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: preparing connections failed: {1}", item.locator(),
+                    Errors.describe(e));
         }
     }
 

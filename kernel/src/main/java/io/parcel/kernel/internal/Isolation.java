@@ -175,6 +175,13 @@ final class Isolation {
         }
 
         @Override
+        public void prepareConnections(String locator, int connections) {
+            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
+                delegate.prepareConnections(locator, connections);
+            }
+        }
+
+        @Override
         public InputStream open(Resource resource, ByteRange range) throws IOException {
             try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
                 return new IsolatedInputStream(delegate.open(resource, range), loader);

@@ -122,6 +122,18 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void theSourceMayOpenTheRangeConnectionsWhileItDescribes() throws Exception {
+        source.add("big", 40L * MIB).add("small", 1000);
+
+        DownloadReport report = run(options("connections", "4"), DownloadItem.of("big"),
+                new DownloadItem("small", Optional.empty(), Optional.of(1000L), Optional.empty()));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        // besides the describe's own connection; a file the manifest says is small needs no more
+        assertEquals(java.util.Set.of("big=3", "small=0"), java.util.Set.copyOf(source.prepared()));
+    }
+
+    @Test
     void automaticSegmentsGiveEachConnectionOneRequestUntilTheTail() throws Exception {
         source.add("one", 40L * MIB + 7);
 

@@ -33,6 +33,9 @@ final class InMemorySource implements Source {
     private final List<Open> opens = new CopyOnWriteArrayList<>();
     private final List<Stream> openStreams = new CopyOnWriteArrayList<>();
     private final AtomicInteger describes = new AtomicInteger();
+    /** Each {@link #prepareConnections} call as "locator=count", and whether it came before that locator's describe. */
+    private final List<String> prepared = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> describedLocators = ConcurrentHashMap.newKeySet();
     private volatile Duration ioTimeout = Duration.ofSeconds(10);
     private volatile boolean closed;
 
@@ -112,6 +115,15 @@ final class InMemorySource implements Source {
         return describes.get();
     }
 
+    List<String> prepared() {
+        return List.copyOf(prepared);
+    }
+
+    @Override
+    public void prepareConnections(String locator, int connections) {
+        prepared.add(locator + "=" + connections + (describedLocators.contains(locator) ? " after describe" : ""));
+    }
+
     int openStreams() {
         return openStreams.size();
     }
@@ -123,6 +135,7 @@ final class InMemorySource implements Source {
     @Override
     public Resource describe(String locator) throws IOException {
         describes.incrementAndGet();
+        describedLocators.add(locator);
         for (Fault fault : faults) {
             if (fault.kind() == Kind.FAIL_DESCRIBE && fault.locator().equals(locator) && fault.fire()) {
                 throw new TransferException("describe " + locator + ": injected failure", fault.retryable());

@@ -105,6 +105,21 @@ public final class HttpSource implements Source {
         }
     }
 
+    /** Opens up to {@code connections} connections to the locator's origin in the background (see the SPI). */
+    @Override
+    public void prepareConnections(String locator, int connections) {
+        if (connections <= 0) {
+            return;
+        }
+        URI uri;
+        try {
+            uri = Urls.resolve(locator, settings.serverUrl());
+        } catch (UsageException e) {
+            return; // describe reports it
+        }
+        pool.prepare(ConnectionPool.origin(uri), connections, () -> Exchange.open(transport, settings, uri));
+    }
+
     private Resource describePartial(String locator, URI requested, Exchange exchange) throws IOException {
         Headers headers = exchange.head().headers();
         ContentRange range = contentRange(headers, exchange.uri());

@@ -100,6 +100,47 @@ class KeepAliveTest {
         }
     }
 
+    @Test
+    void connectionsPreparedDuringTheDescribeCarryTheRanges() throws Exception {
+        server = RangeHttpServer.builder().resource("/f", content).keepAlive(true).start();
+        try (Source source = source()) {
+            source.prepareConnections(server.url("/f"), 3);
+            source.prepareConnections(server.url("/f"), 3); // already on their way: no more
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (pool.idleCount() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3, pool.prepared());
+            Resource resource = source.describe(server.url("/f"));
+            // three ranges at once, as three range connections read them
+            InputStream[] streams = {
+                    source.open(resource, new ByteRange(0, 100_000)),
+                    source.open(resource, new ByteRange(100_000, 200_000)),
+                    source.open(resource, new ByteRange(200_000, SIZE))};
+            for (int i = 0; i < streams.length; i++) {
+                try (InputStream in = streams[i]) {
+                    assertArrayEquals(slice(i * 100_000, (i + 1) * 100_000), in.readNBytes(100_000));
+                }
+            }
+
+            assertEquals(3, server.connectionCount(), "the describe and the ranges ran on the prepared connections");
+            assertEquals(4, server.requestCount());
+            assertEquals(0, pool.failedReuses());
+        }
+    }
+
+    @Test
+    void preparingNothingOrAMalformedLocatorOpensNothing() throws Exception {
+        server = RangeHttpServer.builder().resource("/f", content).keepAlive(true).start();
+        try (Source source = source()) {
+            source.prepareConnections(server.url("/f"), 0);
+            source.prepareConnections("http://", 3);
+            Thread.sleep(100);
+            assertEquals(0, server.connectionCount());
+            assertEquals(0, pool.prepared());
+        }
+    }
+
     private Source source() throws IOException {
         Options options = Options.empty().with("connect-timeout", "5s").with("timeout", "5s");
         return new HttpSource(HttpSettings.from(options), transport, PluginContext.system().logger(HttpSource.class),

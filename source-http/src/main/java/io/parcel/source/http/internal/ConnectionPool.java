@@ -40,6 +40,9 @@ public final class ConnectionPool implements Closeable {
     private final Map<String, ArrayDeque<Idle>> idle = new HashMap<>();
     private boolean closed;
     private long failedReuses;
+    private long prepared;
+    /** Connections being opened ahead per origin ({@link #prepare}); guarded by this. */
+    private final Map<String, Integer> opening = new HashMap<>();
 
     public ConnectionPool() {
         this(DEFAULT_MAX_IDLE_PER_ORIGIN, DEFAULT_MAX_IDLE_NANOS, System::nanoTime);
@@ -120,6 +123,62 @@ public final class ConnectionPool implements Closeable {
             }
         }
         toClose.forEach(ConnectionPool::closeQuietly);
+    }
+
+    /** Opens a connection ahead of the request that will take it; may block for the connect timeout. */
+    @FunctionalInterface
+    public interface Opener {
+        Connection open() throws IOException;
+    }
+
+    /**
+     * Opens, in the background, as many connections to {@code origin} as it takes for {@code count} to be idle or on
+     * their way; each goes into the pool when ready (and expires there like any other). Returns at once; failures
+     * are dropped (the request that would have used the connection opens its own and reports).
+     */
+    public void prepare(String origin, int count, Opener opener) {
+        requireNonNull(origin, "origin is null");
+        requireNonNull(opener, "opener is null");
+        int missing;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            ArrayDeque<Idle> queue = idle.get(origin);
+            int pending = opening.getOrDefault(origin, 0);
+            missing = Math.min(count, maxIdlePerOrigin) - pending - (queue == null ? 0 : queue.size());
+            if (missing <= 0) {
+                return;
+            }
+            opening.put(origin, pending + missing);
+        }
+        for (int i = 0; i < missing; i++) {
+            Thread.ofVirtual().name("parcel-connect-ahead").start(() -> openAhead(origin, opener));
+        }
+    }
+
+    private void openAhead(String origin, Opener opener) {
+        Connection connection = null;
+        try {
+            connection = opener.open();
+        } catch (IOException | RuntimeException e) {
+            // the range that would have used it opens its own connection and reports what fails
+        } finally {
+            synchronized (this) {
+                opening.merge(origin, -1, (a, b) -> a + b == 0 ? null : a + b);
+                if (connection != null) {
+                    prepared++;
+                }
+            }
+        }
+        if (connection != null) {
+            give(origin, connection);
+        }
+    }
+
+    /** Connections opened ahead by {@link #prepare} (for tests and logs). */
+    public synchronized long prepared() {
+        return prepared;
     }
 
     /** A connection taken from the pool failed before its response head arrived; closes it. */

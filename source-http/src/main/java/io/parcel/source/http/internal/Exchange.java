@@ -82,6 +82,21 @@ public final class Exchange implements Closeable {
                         + "); sending on a new one");
             }
         }
+        ConnectionPool.Connection fresh = open(transport, settings, uri);
+        try {
+            return send(uri, pool, origin, fresh, request, false);
+        } catch (ParcelException | RuntimeException e) {
+            closeQuietly(fresh.socket(), e);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(fresh.socket(), e);
+            throw ioFailure(uri, "request failed", e);
+        }
+    }
+
+    /** A new connection to {@code uri}'s origin through {@code transport}, with TLS for https, ready for a request. */
+    public static ConnectionPool.Connection open(Transport transport, HttpSettings settings, URI uri)
+            throws IOException {
         String host = Urls.bareHost(uri);
         int port = Urls.port(uri);
         // Unresolved: the transport resolves the name within the connect timeout, or a relay carries it to the far
@@ -93,8 +108,8 @@ public final class Exchange implements Closeable {
             if (Urls.isHttps(uri)) {
                 socket = startTls(settings, socket, uri, host, port);
             }
-            InputStream in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER_BYTES);
-            return send(uri, pool, origin, new ConnectionPool.Connection(socket, in), request, false);
+            return new ConnectionPool.Connection(socket,
+                    new BufferedInputStream(socket.getInputStream(), READ_BUFFER_BYTES));
         } catch (ParcelException | RuntimeException e) {
             closeQuietly(socket, e);
             throw e;
