@@ -21,6 +21,8 @@
 #              TCP, 1456/1514 for UDT at MSS 1500); a run also reports its steady rate from WARMUP to the cap
 #   WARMUP     seconds before the steady-rate window starts (default 5)
 #   PARCEL, PARCEL_HEAP (256m), WAN, NL_BIN, NGINX, WORK (/tmp/parcel-serve-bench), RESULT
+#   EXTRA_JVM_OPTS  JVM flags appended to both serve's and the parcel clients' (e.g. -Dudt.bbr.trace=true: serve,
+#              the UDT sender, prints one line per round into the raw directory's serve-<profile>.err)
 #   NS         namespace prefix (default psrv: psrv-c, psrv-s, psrv-r), so other labs are never touched
 #
 # Needs root (namespaces), nginx, aria2c, curl, /usr/bin/time, python3, and the packaged distribution
@@ -48,7 +50,7 @@ FILE_NAME="bench-${SIZE_MIB}m.bin"
 DIRECT_URL="http://$SERVER_IP:$PORT/$FILE_NAME"
 UPSTREAM_URL="http://127.0.0.1:$PORT/$FILE_NAME"
 NGINX="${NGINX:-/usr/sbin/nginx}"
-JVM_OPTS="-Xmx$PARCEL_HEAP -Djava.net.preferIPv4Stack=true"
+JVM_OPTS="-Xmx$PARCEL_HEAP -Djava.net.preferIPv4Stack=true${EXTRA_JVM_OPTS:+ $EXTRA_JVM_OPTS}"
 
 # ------------------------------------------------------------------------------------------------ preflight
 require_root

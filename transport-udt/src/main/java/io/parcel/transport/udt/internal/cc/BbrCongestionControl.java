@@ -4,6 +4,7 @@ import io.parcel.transport.udt.internal.wire.SeqNo;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -80,11 +81,21 @@ public final class BbrCongestionControl implements CongestionControl {
 
     private static final boolean TRACE = Boolean.getBoolean("udt.bbr.trace");
     private static final long TRACE_T0 = System.nanoTime();
+    /** Numbers the flows in the trace (id=), so that the lines of concurrent connections can be told apart. */
+    private static final AtomicInteger TRACE_IDS = new AtomicInteger();
+
+    static {
+        if (TRACE) {
+            // the trace's times are seconds since this line; the wall clock lets them be matched to link captures
+            System.err.printf("bbr trace t0 epochMillis=%d%n", System.currentTimeMillis());
+        }
+    }
     private enum Mode { STARTUP, DRAIN, PROBE_BW, PROBE_RTT }
 
     private final double[] roundMaxima = new double[BANDWIDTH_ROUNDS];
     private double bandwidth;
     private final Random random;
+    private final int traceId = TRACE_IDS.incrementAndGet();
     private CongestionContext context;
     private Mode mode = Mode.STARTUP;
     private double pacingGain = STARTUP_GAIN;
@@ -470,9 +481,10 @@ public final class BbrCongestionControl implements CongestionControl {
             }
         }
         if (TRACE) {
-            System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f%n",
+            System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d%n",
                     (nowNanos - TRACE_T0) / 1e9, mode, bandwidth(), latestDeliveryRate, sentInRound, newHolesInRound,
-                    roundsWithoutGrowth, limitedInRound, context.rttMicros(), minRttMicros, windowPackets());
+                    roundsWithoutGrowth, limitedInRound, context.rttMicros(), minRttMicros, windowPackets(), traceId,
+                    pacingGain, congestionEvents, probeRtts, queueTrims);
         }
         roundIndex = (roundIndex + 1) % BANDWIDTH_ROUNDS;
         roundMaxima[roundIndex] = 0;

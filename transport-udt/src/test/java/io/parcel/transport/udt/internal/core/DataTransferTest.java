@@ -68,6 +68,37 @@ class DataTransferTest {
         assertTrue(link.client.isSendBufferEmpty());
     }
 
+    /**
+     * A fast writer (a relay reading its upstream over loopback) must not fill the whole send buffer with unsent
+     * data: the packet memory pool is shared, and buffers holding far more than they can send soon starved other
+     * connections of chunks.
+     */
+    @Test
+    void aWriterQueuesOnlyTwiceTheWindowOfUnsentDataAndMoreOncePacketsLeave() {
+        InMemoryLink link = new InMemoryLink(InMemoryLink.config(1500, 8192));
+        link.connectClient(100);
+        link.deliverAll();
+        int payload = 1500 - ConnectionConfig.OVERHEAD;
+        int limit = (int) Math.max(UdtConnection.MIN_UNSENT_PACKETS, 2 * link.client.congestionWindow());
+        assertTrue(limit < 4000, "the test needs a limit below its data: " + limit);
+        byte[] data = data(6000 * payload, 3);
+
+        int taken = link.client.write(data, 0, data.length);
+        assertEquals(limit * payload, taken, "unsent data stops at twice the window (at least the minimum)");
+        assertEquals(0, link.client.write(data, taken, data.length - taken));
+        assertFalse(link.client.isWritable());
+
+        int[] written = {taken};
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        assertTrue(link.runUntil(() -> {
+            written[0] += link.client.write(data, written[0], data.length - written[0]);
+            read[0] += Math.max(0, link.server.read(received, read[0], data.length - read[0]));
+            return read[0] == data.length;
+        }, MILLI, 20_000), "room comes back as packets leave: read " + read[0] + " of " + data.length);
+        assertArrayEquals(data, received);
+    }
+
     @Test
     void sequenceNumbersWrapAroundTheTop() {
         InMemoryLink link = connected(0x7FFFFFF0);
