@@ -20,6 +20,7 @@
 #              is the payload the client received in that time (client veth0 rx bytes x payload/frame: 1448/1514 for
 #              TCP, 1456/1514 for UDT at MSS 1500); a run also reports its steady rate from WARMUP to the cap
 #   WARMUP     seconds before the steady-rate window starts (default 5)
+#   VIA_ARGS   extra options for the via-udt client only (e.g. "-n 2"), to compare settings of the via path
 #   PARCEL, PARCEL_HEAP (256m), WAN, NL_BIN, NGINX, WORK (/tmp/parcel-serve-bench), RESULT
 #   EXTRA_JVM_OPTS  JVM flags appended to both serve's and the parcel clients' (e.g. -Dudt.bbr.trace=true: serve,
 #              the UDT sender, prints one line per round into the raw directory's serve-<profile>.err)
@@ -115,7 +116,7 @@ client_command() {
   local client="$1" out="$2"
   case "$client" in
     via-udt)
-      echo "env PARCEL_OPTS=${JVM_OPTS// /\\ } $PARCEL download --transport udt --via $SERVER_IP:$RELAY_PORT -q -d $out $UPSTREAM_URL" ;;
+      echo "env PARCEL_OPTS=${JVM_OPTS// /\\ } $PARCEL download --transport udt --via $SERVER_IP:$RELAY_PORT ${VIA_ARGS:-} -q -d $out $UPSTREAM_URL" ;;
     parcel-tcp)
       echo "env PARCEL_OPTS=${JVM_OPTS// /\\ } $PARCEL download --transport tcp -q -d $out $DIRECT_URL" ;;
     aria2c)
