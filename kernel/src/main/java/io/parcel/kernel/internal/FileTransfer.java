@@ -204,10 +204,7 @@ final class FileTransfer {
      * A hint only; a source that fails at it does not fail the file.
      */
     private void prepareConnections() {
-        int wanted = settings.connections();
-        if (item.size().isPresent()) {
-            wanted = (int) Math.min(wanted, Math.max(1, ceilDiv(item.size().get(), tuning.minSplit())));
-        }
+        int wanted = item.size().isPresent() ? connectionsFor(item.size().get()) : settings.connections();
         try {
             source.prepareConnections(item.locator(), wanted - 1);
         } catch (RuntimeException e) {
@@ -274,7 +271,7 @@ final class FileTransfer {
         for (ByteRange range : remaining) {
             totalRemaining = saturatedAdd(totalRemaining, range.length());
         }
-        int workers = singleStream ? 1 : (int) Math.min(settings.connections(), Math.max(1, ceilDiv(totalRemaining, tuning.minSplit())));
+        int workers = singleStream ? 1 : connectionsFor(totalRemaining);
         SegmentScheduler scheduler = new SegmentScheduler(remaining,
                 singleStream ? Long.MAX_VALUE : settings.segmentSizeFor(totalRemaining, workers),
                 singleStream ? Long.MAX_VALUE : tuning.minSplit(), 64 << 10);
@@ -376,6 +373,11 @@ final class FileTransfer {
 
     private synchronized void addDone(long bytes) {
         doneBytes += bytes;
+    }
+
+    /** Connections for {@code bytes} of ranges: at most the option, one per minimum split, at least one. */
+    private int connectionsFor(long bytes) {
+        return (int) Math.min(settings.connections(), Math.max(1, ceilDiv(bytes, tuning.minSplit())));
     }
 
     private static long ceilDiv(long value, long divisor) {

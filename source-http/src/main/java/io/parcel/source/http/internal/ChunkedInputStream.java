@@ -55,11 +55,6 @@ final class ChunkedInputStream extends InputStream implements DelimitedBody {
     }
 
     @Override
-    public boolean atEnd() {
-        return finished;
-    }
-
-    @Override
     public long remainingIfKnown() {
         return finished ? 0 : -1;
     }

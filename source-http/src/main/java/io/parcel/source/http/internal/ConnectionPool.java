@@ -109,17 +109,14 @@ public final class ConnectionPool implements Closeable {
         synchronized (this) {
             long now = clock.getAsLong();
             evictExpired(now, toClose);
-            ArrayDeque<Idle> queue = idle.computeIfAbsent(origin, key -> new ArrayDeque<>());
             if (closed || connection.socket().isClosed() || maxIdlePerOrigin == 0) {
                 toClose.add(connection);
             } else {
+                ArrayDeque<Idle> queue = idle.computeIfAbsent(origin, key -> new ArrayDeque<>());
                 queue.addLast(new Idle(connection, now));
                 if (queue.size() > maxIdlePerOrigin) {
                     toClose.add(queue.pollFirst().connection());
                 }
-            }
-            if (queue.isEmpty()) {
-                idle.remove(origin);
             }
         }
         toClose.forEach(ConnectionPool::closeQuietly);

@@ -5,9 +5,11 @@ package io.parcel.source.http.internal;
  * request once the body was read to that end.
  */
 interface DelimitedBody {
-    /** True once the body was read to its end; the next byte on the connection belongs to the next response. */
-    boolean atEnd();
-
-    /** Body bytes still to come, or -1 when the framing does not say (chunked). */
+    /** Body bytes still to come, or -1 when the framing does not say (chunked before its last chunk). */
     long remainingIfKnown();
+
+    /** True once the body was read to its end; the next byte on the connection belongs to the next response. */
+    default boolean atEnd() {
+        return remainingIfKnown() == 0;
+    }
 }

@@ -12,6 +12,7 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -257,12 +258,7 @@ public final class Exchange implements Closeable {
             return;
         }
         try {
-            byte[] sink = new byte[(int) Math.min(remaining, 8192) + 1];
-            while (!delimited.atEnd()) {
-                if (body.read(sink, 0, sink.length) < 0) {
-                    return;
-                }
-            }
+            body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             // the connection will simply not be kept
         }

@@ -38,11 +38,6 @@ final class FixedLengthInputStream extends FilterInputStream implements Delimite
     }
 
     @Override
-    public boolean atEnd() {
-        return remaining == 0;
-    }
-
-    @Override
     public long remainingIfKnown() {
         return remaining;
     }
