@@ -17,6 +17,8 @@ final class SendBuffer {
     private final int payloadSize;
     private final PayloadSlots payloads;
     private final BitSet lost;
+    /** Slots whose packet was sent more than once: their send time is that of the latest retransmission. */
+    private final BitSet resent;
     private int headSlot;
     private int headSequence;
     private int count;
@@ -30,6 +32,7 @@ final class SendBuffer {
         this.payloadSize = payloadSize;
         this.payloads = new PayloadSlots(pool, capacity, payloadSize);
         this.lost = new BitSet(capacity);
+        this.resent = new BitSet(capacity);
         this.headSequence = initialSequence;
     }
 
@@ -87,6 +90,7 @@ final class SendBuffer {
             chunk.lengths[index] = n;
             chunk.messageWords[index] = messageWord;
             chunk.sendTimes[index] = 0;
+            resent.clear(slot);
             count++;
             taken += n;
         }
@@ -135,6 +139,11 @@ final class SendBuffer {
     void setSendTime(int sequence, long nanos) {
         int slot = slotOf(SeqNo.offset(headSequence, sequence));
         payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)] = nanos;
+    }
+
+    /** {@code sequence} was just sent again (after {@link #setSendTime}). */
+    void markResent(int sequence) {
+        resent.set(slotOf(SeqNo.offset(headSequence, sequence)));
     }
 
     /** Copies the payload of {@code sequence} into {@code target} at its position, advancing it. */
@@ -200,6 +209,7 @@ final class SendBuffer {
     /** Gives all memory back and holds nothing from now on (the connection is gone). */
     void close() {
         lost.clear();
+        resent.clear();
         lostCount = 0;
         count = 0;
         payloads.close();
@@ -216,16 +226,34 @@ final class SendBuffer {
      * @return how many were newly marked
      */
     int markLost(int first, int last, int firstUnsent) {
+        return markLost(first, last, firstUnsent, false, 0);
+    }
+
+    /**
+     * Like {@link #markLost(int, int, int)}, but leaves out packets last sent as a retransmission at or after
+     * {@code resentSinceNanos}: a loss report sent before that retransmission could arrive says nothing about it.
+     * A packet sent only once is always marked, however recently (the first report of a hole is never stale).
+     */
+    int markLostUnlessResentSince(int first, int last, int firstUnsent, long resentSinceNanos) {
+        return markLost(first, last, firstUnsent, true, resentSinceNanos);
+    }
+
+    private int markLost(int first, int last, int firstUnsent, boolean skipRecent, long resentSinceNanos) {
         int from = Math.max(0, SeqNo.offset(headSequence, first));
         int to = Math.min(SeqNo.offset(headSequence, last), SeqNo.offset(headSequence, firstUnsent) - 1);
         to = Math.min(to, count - 1);
         int marked = 0;
         for (int i = from; i <= to; i++) {
             int slot = slotOf(i);
-            if (!lost.get(slot)) {
-                lost.set(slot);
-                marked++;
+            if (lost.get(slot)) {
+                continue;
             }
+            if (skipRecent && resent.get(slot)
+                    && payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)] - resentSinceNanos >= 0) {
+                continue;
+            }
+            lost.set(slot);
+            marked++;
         }
         lostCount += marked;
         return marked;

@@ -386,6 +386,60 @@ class DataTransferTest {
         assertTrue(link.client.isBroken());
     }
 
+    /**
+     * The receiver repeats its whole loss list every NAK interval, so a hole is often reported again while its
+     * retransmission is still travelling. Such a report must not send the packet a third time; one that comes an
+     * RTT after the retransmission (which was lost, then) must. The first report of a hole is never held back.
+     */
+    @Test
+    void aLossReportOlderThanTheRetransmissionDoesNotResendItAgain() {
+        InMemoryLink link = connected(10);
+        UdtConnection client = link.client;
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        byte[] data = data(8 * 1456, 16);
+        assertEquals(data.length, client.write(data, 0, data.length));
+        // everything sent, nothing delivered (the datagrams are simply not passed on)
+        assertEquals(8, sendDue(client, out, link, 20), "all 8 packets leave");
+        long rttNanos = 100 * MILLI; // no ACK came yet: the connection still assumes UDT's initial 100 ms
+
+        link.now += MILLI;
+        client.receive(lossReport(client, 12), link.now);
+        assertEquals(1, sendDue(client, out, link, 5), "the first report of a hole, however soon, resends it");
+        assertEquals(12, DataPacket.sequence(out));
+        assertEquals(1, client.stats().retransmitted());
+
+        link.now += rttNanos / 2;
+        client.receive(lossReport(client, 12), link.now);
+        assertEquals(0, sendDue(client, out, link, 5), "sent before the retransmission arrived: stale");
+        assertEquals(1, client.stats().retransmitted());
+
+        link.now += rttNanos;
+        client.receive(lossReport(client, 12), link.now);
+        assertEquals(1, sendDue(client, out, link, 5), "an RTT after the retransmission: it was lost too");
+        assertEquals(2, client.stats().retransmitted());
+        assertFalse(client.isBroken());
+    }
+
+    private static ByteBuffer lossReport(UdtConnection to, int sequence) {
+        ByteBuffer nak = ByteBuffer.allocate(64);
+        LossReport.begin(nak, to.localSocketId());
+        LossReport.append(nak, sequence, sequence);
+        LossReport.end(nak);
+        return nak;
+    }
+
+    /** Sends what the connection has due, stepping the clock 1 ms at a time up to {@code steps}; returns how many. */
+    private static int sendDue(UdtConnection connection, ByteBuffer out, InMemoryLink link, int steps) {
+        int sent = 0;
+        for (int i = 0; i < steps; i++) {
+            while (connection.pollData(out.clear(), link.now) > 0) {
+                sent++;
+            }
+            link.now += MILLI;
+        }
+        return sent;
+    }
+
     @Test
     void aLossReportOfUnsentDataBreaksTheConnectionAsIn411() {
         InMemoryLink link = connected(10);
