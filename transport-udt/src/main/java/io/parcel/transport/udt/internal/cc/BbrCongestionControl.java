@@ -435,7 +435,12 @@ public final class BbrCongestionControl implements CongestionControl {
         long known = knownReceived();
         latestDeliveryRate = elapsed > 0 ? (known - knownAtRoundStart) * 1e9 / elapsed : 0;
         knownAtRoundStart = known;
-        resetReference();
+        if (roundSampleCount > 0 || referenceFeedbackNanos == 0) {
+            resetReference();
+        }
+        // else keep the reference: a round that gave no sample lasted less than the minimum RTT a sample must span
+        // (the queue has drained, so a round takes just that long); restarted, the reference would never give one,
+        // the 10-round filter would empty and the flow fall back to its initial rate (seen at RTT 50 ms)
         roundStartNanos = nowNanos;
         roundEndSequence = lastSent;
         settleRoundSamples();
