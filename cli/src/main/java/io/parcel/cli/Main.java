@@ -20,6 +20,7 @@ import io.parcel.cli.internal.Failures;
 import io.parcel.cli.internal.InteractivePrompt;
 import io.parcel.cli.internal.ParcelCommand;
 import io.parcel.cli.internal.PluginsCommand;
+import io.parcel.cli.internal.StartupTraining;
 import io.parcel.cli.internal.VersionCommand;
 import io.parcel.cli.perf.PerfCommand;
 import io.parcel.cli.relay.ServeCommand;
@@ -72,6 +73,8 @@ public final class Main {
         environment.err().flush();
         if (code == ExitCode.USAGE.code()) {
             abandonStartupTraining();
+        } else if (System.getProperty(STARTUP_TRAINING_PROPERTY) != null) {
+            StartupTraining.loadParcelClasses(StartupTraining.systemClassPath(), Main.class.getClassLoader());
         }
         System.exit(code);
     }

@@ -212,6 +212,26 @@ class StartupCacheIT {
                 "the same name for other jars: " + trained + " then " + cacheFiles());
     }
 
+    /**
+     * The training run also loads every class of Parcel's own jars, so that a cache trained by a TCP download serves
+     * a UDT command as well (its classes would otherwise be read and verified from the jar at every start).
+     */
+    @Test
+    void aCacheTrainedByADownloadAlsoHoldsTheClassesOfTheUdtTransport() throws IOException {
+        train();
+        Path classLog = work.resolve("class-load-udt.log");
+        Map<String, String> environment = new HashMap<>(ownCache());
+        environment.put("PARCEL_OPTS", DistProcess.PARCEL_OPTS + " -Xlog:class+load=info:file=" + classLog);
+        // a UDT listener that nobody calls: it opens the transport's engine and gives up after a second
+        DistProcess.Result perf = DistProcess.run(work, environment, TIMEOUT, "perf", "server", "--transport", "udt",
+                "--listen", "127.0.0.1:0", "--once", "--accept-timeout", "1s");
+        String log = Files.readString(classLog);
+        String type = "io.parcel.transport.udt.internal.core.ListenerCore";
+        assertTrue(log.contains(type + " "), type + " was not loaded at all:\n" + perf.describe());
+        assertTrue(log.contains(type + " source: shared objects file"),
+                type + " was not loaded from the cache:\n" + linesNaming(log, type) + "\n" + perf.describe());
+    }
+
     @Test
     void parcelCdsZeroTurnsEveryCacheOff() {
         for (int run = 0; run < 2; run++) {
