@@ -17,7 +17,7 @@ final class SendBuffer {
     private final int payloadSize;
     private final PayloadSlots payloads;
     private final BitSet lost;
-    /** Slots whose packet was sent more than once: their send time is that of the latest retransmission. */
+    /** Slots whose latest send was a retransmission (set with each send time; meaningful for sent slots only). */
     private final BitSet resent;
     private int headSlot;
     private int headSequence;
@@ -90,7 +90,6 @@ final class SendBuffer {
             chunk.lengths[index] = n;
             chunk.messageWords[index] = messageWord;
             chunk.sendTimes[index] = 0;
-            resent.clear(slot);
             count++;
             taken += n;
         }
@@ -136,14 +135,11 @@ final class SendBuffer {
         return payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)];
     }
 
-    void setSendTime(int sequence, long nanos) {
+    /** {@code sequence} left at {@code nanos}, for the first time or as a {@code retransmission}. */
+    void setSendTime(int sequence, long nanos, boolean retransmission) {
         int slot = slotOf(SeqNo.offset(headSequence, sequence));
         payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)] = nanos;
-    }
-
-    /** {@code sequence} was just sent again (after {@link #setSendTime}). */
-    void markResent(int sequence) {
-        resent.set(slotOf(SeqNo.offset(headSequence, sequence)));
+        resent.set(slot, retransmission);
     }
 
     /** Copies the payload of {@code sequence} into {@code target} at its position, advancing it. */

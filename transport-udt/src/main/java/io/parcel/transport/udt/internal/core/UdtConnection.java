@@ -783,7 +783,7 @@ public final class UdtConnection {
             sequence = nextSequence;
             nextSequence = SeqNo.increment(nextSequence);
         }
-        sendBuffer.setSendTime(sequence, nowNanos);
+        sendBuffer.setSendTime(sequence, nowNanos, retransmission);
         out.clear();
         DataPacket.writeHeader(out, sequence, sendBuffer.messageWord(sequence), timestamp(nowNanos), peerSocketId);
         out.position(Packet.HEADER_LENGTH);
@@ -791,7 +791,6 @@ public final class UdtConnection {
         out.flip();
         congestionControl.onPacketSent(sequence, retransmission, nowNanos);
         if (retransmission) {
-            sendBuffer.markResent(sequence);
             stats.retransmitted++;
         }
         stats.dataSent++;
