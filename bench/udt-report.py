@@ -225,12 +225,8 @@ def main():
     out.append("`!` marks a failed run (not in the median); the note says why. RTT is the sender's smoothed RTT at the "
                "end (iperf3: mean). Retransmitted: packets (UDT) or segments (TCP) the sender resent.")
     out.append("")
-    out.append("## Fairness (TODO)")
-    out.append("")
-    out.append("Not measured yet: two Java UDT flows sharing one 100mbit link (each flow's share), and one Java UDT "
-               "flow against one TCP CUBIC/BBR flow (the TCP flow must not be starved), at RTT 100 ms with 0 and 1% "
-               "loss. The plan: start both senders in the client namespace with the same `--time`, report each "
-               "receiver's goodput and Jain's index.")
+    out.append("Sharing a link (two Java UDT flows; Java UDT against TCP CUBIC or BBR) is measured by "
+               "`bench/udt-fairness.sh`, with its own report (`<date>-udt-fairness.md`).")
     out.append("")
     with open(result, "w", encoding="utf-8") as handle:
         handle.write("\n".join(out))
