@@ -110,6 +110,17 @@ class BbrCongestionControlTest {
     }
 
     @Test
+    void aHoleHoldingTheCumulativeAckDoesNotStretchTheRound() {
+        // at 2 % loss nearly every round has a hole at the ACK point for about two RTTs; the NAKs show that the
+        // packets after it arrived, so a round still lasts about one RTT (100 ms plus the queue)
+        path.run(2_000 * MILLI, LINK, 0.02);
+        int before = control.rounds();
+        path.run(5_000 * MILLI, LINK, 0.02);
+        int rounds = control.rounds() - before;
+        assertTrue(rounds >= 35, rounds + " rounds in 5 s at RTT 100 ms");
+    }
+
+    @Test
     void ackJumpsAfterRepairedHolesDoNotInflateTheEstimate() {
         // 1 % loss: the cumulative ACK stalls on a hole for two RTTs most of the time and then leaps ahead; read
         // as deliveries those leaps look like bursts at the send rate, which the estimate must not believe
