@@ -1,8 +1,10 @@
 package io.parcel.transport.udt;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Random;
@@ -20,6 +22,8 @@ final class ImpairingRelay implements AutoCloseable {
     private final double loss;
     private final double duplicate;
     private final double reorder;
+    /** The longest a reordered datagram waits for one to overtake it. */
+    private static final int HOLD_MILLIS = 5;
     private final Thread forward;
     private final Thread backward;
     private final AtomicLong dropped = new AtomicLong();
@@ -55,10 +59,30 @@ final class ImpairingRelay implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocateDirect(65536);
         ByteBuffer held = ByteBuffer.allocateDirect(65536);
         boolean holding = false;
+        InetSocketAddress heldFor = null;
         while (!closed) {
             try {
                 buffer.clear();
-                InetSocketAddress source = (InetSocketAddress) from.receive(buffer);
+                InetSocketAddress source;
+                if (holding) {
+                    // a reordered packet is overtaken by the next one, or sent on its own after a moment: a path
+                    // does not keep the last packet of a burst (a close's shutdown) for ever
+                    from.socket().setSoTimeout(HOLD_MILLIS);
+                    try {
+                        DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+                        from.socket().receive(packet);
+                        buffer.put(packet.getData(), 0, packet.getLength());
+                        source = (InetSocketAddress) packet.getSocketAddress();
+                    } catch (SocketTimeoutException e) {
+                        to.send(held, heldFor);
+                        holding = false;
+                        continue;
+                    } finally {
+                        from.socket().setSoTimeout(0);
+                    }
+                } else {
+                    source = (InetSocketAddress) from.receive(buffer);
+                }
                 if (toTarget) {
                     client = source;
                 }
@@ -74,6 +98,7 @@ final class ImpairingRelay implements AutoCloseable {
                 if (!holding && random.nextDouble() < reorder) {
                     held.clear();
                     held.put(buffer).flip();
+                    heldFor = destination;
                     holding = true;
                     continue;
                 }

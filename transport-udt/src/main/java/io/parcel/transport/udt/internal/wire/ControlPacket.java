@@ -22,6 +22,13 @@ public final class ControlPacket {
     public static final int TYPE_ACK2 = 6;
     public static final int TYPE_DROP_REQUEST = 7;
     public static final int TYPE_ERROR = 8;
+    /** The error code 4.11 sends (EFILE: its {@code recvfile} could not write what it received). */
+    public static final int ERROR_FILE = 4000;
+    /**
+     * Our error code: the peer closed while data it had sent was still unacknowledged (its linger ran out, or it
+     * closed without one), so what was read so far may lack the end. 4.11 never sends it and treats any code alike.
+     */
+    public static final int ERROR_UNACKNOWLEDGED_CLOSE = 4100;
     public static final int TYPE_USER_DEFINED = 0x7FFF;
 
     /**

@@ -366,15 +366,59 @@ class DataTransferTest {
     }
 
     @Test
-    void aCloseSurvivesTheLossOfTwoShutdownPackets() {
+    void aCloseSurvivesTheLossOfAllButOneShutdownPacket() {
         InMemoryLink link = connected(10);
         int[] shutdowns = {0};
-        link.drop = d -> d.isControl(ControlPacket.TYPE_SHUTDOWN) && ++shutdowns[0] <= 2;
+        link.drop = d -> d.isControl(ControlPacket.TYPE_SHUTDOWN) && ++shutdowns[0] < UdtConnection.SHUTDOWN_COPIES;
         link.client.close(link.now);
         link.deliverAll();
-        assertEquals(3, shutdowns[0], "one shutdown packet and two copies");
+        assertEquals(5, shutdowns[0], "one shutdown packet and four copies");
         assertTrue(link.server.isPeerShutdown());
         assertEquals(-1, link.server.read(new byte[1], 0, 1));
+    }
+
+    /**
+     * A sender that gives up on delivery (its linger ran out) must not end the peer's stream cleanly: the peer
+     * would take what arrived for all there was.
+     */
+    @Test
+    void closingWithDataUnacknowledgedFailsThePeersReadAfterWhatArrived() {
+        InMemoryLink link = connected(10);
+        link.drop = d -> d.toServer() && d.isData() && DataPacket.sequence(d.buffer()) >= 12;
+        byte[] data = data(10_000, 12);
+        link.client.write(data, 0, data.length);
+        link.runUntil(() -> false, MILLI, 20);
+        assertFalse(link.client.isSendBufferEmpty(), "the test needs data that never arrived");
+        link.client.close(link.now);
+        link.deliverAll();
+        assertEquals(0, link.count(d -> d.isControl(ControlPacket.TYPE_SHUTDOWN)), "no clean end");
+        assertTrue(link.count(d -> d.isControl(ControlPacket.TYPE_ERROR)) > 0);
+        assertFalse(link.server.isPeerShutdown());
+        byte[] received = new byte[data.length];
+        int n = link.server.read(received, 0, received.length);
+        assertEquals(2 * link.server.mss() - 2 * ConnectionConfig.OVERHEAD, n, "the two packets that arrived");
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> link.server.read(received, 0, received.length));
+        assertTrue(failure.getMessage().contains("before all its data was acknowledged"), failure.getMessage());
+    }
+
+    @Test
+    void aHalfClosedStreamWhoseEndArrivedStillEndsCleanlyWhenItsLastAcksAreLost() {
+        InMemoryLink link = connected(10);
+        link.drop = d -> !d.toServer() && d.isControl(ControlPacket.TYPE_ACK);
+        byte[] data = data(5_000, 13);
+        link.client.write(data, 0, data.length);
+        link.client.shutdownOutput(link.now);
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        assertTrue(link.runUntil(() -> (read[0] += Math.max(0, link.server.read(received, read[0],
+                received.length - read[0]))) == data.length, MILLI, 1_000));
+        link.runUntil(() -> false, MILLI, 20);
+        assertFalse(link.client.isSendBufferEmpty(), "every ACK was lost: the test proves nothing");
+        link.client.close(link.now);
+        link.deliverAll();
+        assertArrayEquals(data, received);
+        assertEquals(-1, link.server.read(received, 0, 1), "the half-close marked the end");
     }
 
     @Test

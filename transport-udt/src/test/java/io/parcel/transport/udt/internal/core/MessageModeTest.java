@@ -173,6 +173,38 @@ class MessageModeTest {
     }
 
     @Test
+    void closingWithMessagesUnacknowledgedFailsTheReceiverAfterTheWholeOnes() {
+        InMemoryLink link = connected(50);
+        byte[] first = message(200, 30);
+        byte[] second = message(3 * PAYLOAD, 31);
+        link.drop = d -> d.toServer() && d.isData() && DataPacket.sequence(d.buffer()) >= 52;
+        send(link, first, FOREVER, true);
+        send(link, second, FOREVER, true);
+        link.runUntil(() -> false, MILLI, 20);
+        assertFalse(link.client.isSendBufferEmpty(), "the test needs a message that never arrived");
+        link.client.close(link.now);
+        link.deliverAll();
+        List<byte[]> received = drain(link.server);
+        assertEquals(1, received.size());
+        assertArrayEquals(first, received.get(0));
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> link.server.receiveMessage(ByteBuffer.allocate(1 << 16)));
+        assertTrue(failure.getMessage().contains("before all its data was acknowledged"), failure.getMessage());
+    }
+
+    @Test
+    void closingOnceEverythingIsAcknowledgedEndsTheReceiverCleanly() {
+        InMemoryLink link = connected(50);
+        byte[] only = message(3 * PAYLOAD, 32);
+        send(link, only, FOREVER, true);
+        assertTrue(link.runUntil(() -> link.client.isSendBufferEmpty(), MILLI, 1_000));
+        link.client.close(link.now);
+        link.deliverAll();
+        assertEquals(1, drain(link.server).size());
+        assertEquals(-1, link.server.receiveMessage(ByteBuffer.allocate(1 << 16)));
+    }
+
+    @Test
     void expiredMessageIsDroppedByRequestAndTheReceiverMovesOn() {
         InMemoryLink link = connected(700);
         byte[] doomed = message(4 * PAYLOAD, 30);
