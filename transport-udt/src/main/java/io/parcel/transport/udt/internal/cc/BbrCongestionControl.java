@@ -13,10 +13,10 @@ import static java.util.Objects.requireNonNull;
  * a 10-round max of per-round delivery-rate figures (a high quantile of the round's samples), where a sample is the
  * goodput the feedback proves: the highest packet known received (ACK point, or the packet after a NAKed hole)
  * less every hole ever reported, over the longer of the feedback and the send interval, scaled up by the
- * retransmissions' share of the pace. It paces at a gain cycle around that estimate (STARTUP 2.885x until three
- * rounds without 25 % growth, or one that also lost over 8 % and twice the earlier rounds' share, DRAIN, PROBE_BW
- * 1.25, 0.75, six rounds at 1.0 from a random phase, and PROBE_RTT at half rate when the minimum RTT was not
- * confirmed for 10 s). Random loss is not acted on; a round whose new losses are well above the learned baseline
+ * retransmissions' share of the pace beyond 5 %. It paces at a gain cycle around that estimate (STARTUP 2.885x
+ * until three rounds without 25 % growth, or one that also lost over 8 % and twice the earlier rounds' share, DRAIN,
+ * PROBE_BW 1.25, 0.75, six rounds at 1.0 from a random phase, and PROBE_RTT at half rate when the minimum RTT was
+ * not confirmed for 10 s). Random loss is not acted on; a round whose new losses are well above the learned baseline
  * while the RTT has grown is congestion and lowers the estimate by 15 %.
  */
 public final class BbrCongestionControl implements CongestionControl {
