@@ -108,6 +108,8 @@ public final class UdtConnection {
     private int messageNumber = 1;
     private CongestionControl congestionControl;
     private long nextSendNanos;
+    /** The packet sent last was the first of a probe pair, sent without a pacing gap after it. */
+    private boolean probePartnerNext;
     private int rtt = 100_000;
     private int rttVariance = 50_000;
     private int receiveRate = 16;
@@ -812,9 +814,14 @@ public final class UdtConnection {
         stats.dataSent++;
         if (!retransmission && (sequence & 0xF) == 0) {
             // the first of a probe pair: its partner leaves right behind it so the receiver can time the gap
+            probePartnerNext = true;
             return out.limit();
         }
-        long period = (long) (effectivePeriodMicros() * 1000.0);
+        // the pair took one gap for two packets; the gap after it is double, or every 16 packets one would leave
+        // unpaced and the flow ran 6 % above its pacing rate (as 4.11's does): on a 100 Mbit/s path that kept the
+        // bottleneck queue full and overflowing wherever the rate estimate was right
+        long period = (long) (effectivePeriodMicros() * 1000.0) * (probePartnerNext ? 2 : 1);
+        probePartnerNext = false;
         nextSendNanos = Math.max(nextSendNanos + period, nowNanos - MAX_PACING_DEBT_NANOS);
         return out.limit();
     }

@@ -259,4 +259,47 @@ class BbrCongestionControlTest {
         assertEquals(101_000, control.minRttMicros());
         assertEquals(cruising, control.bandwidth(), cruising * 0.05);
     }
+
+    /** The longest stretch (ms) the pace stayed between {@code low} and {@code high} times the estimate. */
+    private int longestGainStretch(PathModel onPath, int millis, double low, double high) {
+        int longest = 0;
+        int current = 0;
+        for (int i = 0; i < millis; i++) {
+            onPath.run(MILLI, LINK, 0.0);
+            double gain = pacingRate() / (control.bandwidth() * 0.99);
+            current = gain > low && gain < high && control.mode().equals("PROBE_BW") ? current + 1 : 0;
+            longest = Math.max(longest, current);
+        }
+        return longest;
+    }
+
+    /** A path with a 1 ms RTT, much shorter than the 50 ms a round lasts at least. */
+    private PathModel shortPathInProbeBw() {
+        context.rtt = 1_000;
+        PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
+        shortPath.run(3_000 * MILLI, LINK, 0.0);
+        assertEquals("PROBE_BW", control.mode());
+        return shortPath;
+    }
+
+    @Test
+    void aProbeLastsItsRoundWhileThePathHasRoomAndEndsOnceItMeetsAQueue() {
+        PathModel shortPath = shortPathInProbeBw();
+        int roomy = longestGainStretch(shortPath, 1_000, 1.2, 1.3);
+        assertTrue(roomy >= 50, "with room the probe lasted " + roomy + " ms");
+        shortPath.queueDelay(3 * MILLI);
+        int queued = longestGainStretch(shortPath, 1_000, 1.2, 1.3);
+        // it ends at the first feedback after it began: the next ACK, 10 ms at most
+        assertTrue(queued >= 1 && queued <= 11, "into a queue the probe lasted " + queued + " ms");
+    }
+
+    @Test
+    void aDrainEndsOnceItMeetsNoQueueAndLastsItsRoundWhileOneStays() {
+        PathModel shortPath = shortPathInProbeBw();
+        int empty = longestGainStretch(shortPath, 1_000, 0.7, 0.8);
+        assertTrue(empty >= 1 && empty <= 11, "without a queue the drain lasted " + empty + " ms");
+        shortPath.queueDelay(3 * MILLI);
+        int queued = longestGainStretch(shortPath, 1_000, 0.7, 0.8);
+        assertTrue(queued >= 50, "with a queue the drain lasted " + queued + " ms");
+    }
 }

@@ -22,6 +22,9 @@ final class PathModel {
     private final Random random;
     private final long[] sendTimes = new long[CAPACITY];
     private final boolean[] lost = new boolean[CAPACITY];
+    /** Queueing delay each packet meets on its way (added to the RTT of its feedback). */
+    private final long[] queueDelays = new long[CAPACITY];
+    private long queueDelayNanos;
     private final int firstSequence;
     private int nextSequence;
     private int nextNak;
@@ -56,6 +59,11 @@ final class PathModel {
         this.linkCapacity = packetsPerSecond;
     }
 
+    /** From now on every packet sent waits this long in a queue on its way (0 = none, as by default). */
+    void queueDelay(long nanos) {
+        this.queueDelayNanos = nanos;
+    }
+
     /** Runs for {@code durationNanos} with the path delivering {@code rate} packets/s, losing {@code loss}. */
     void run(long durationNanos, int rate, double loss) {
         long end = now + durationNanos;
@@ -84,13 +92,14 @@ final class PathModel {
         }
         sendTimes[index(sequence)] = now;
         lost[index(sequence)] = random.nextDouble() < loss;
+        queueDelays[index(sequence)] = queueDelayNanos;
         context.lastSent = sequence;
         control.onPacketSent(sequence, false, now);
     }
 
     /** A hole is NAKed once the packet after it has arrived and the NAK has come back: one RTT after it left. */
     private void reportLosses() {
-        while (nextNak + 1 < nextSequence && sendTimes[index(nextNak + 1)] + rttNanos <= now) {
+        while (nextNak + 1 < nextSequence && feedbackTime(nextNak + 1) <= now) {
             if (lost[index(nextNak)]) {
                 control.onLostRange(nextNak, nextNak, now);
                 control.onLoss(nextNak, 1, now);
@@ -105,7 +114,7 @@ final class PathModel {
             long sent = sendTimes[index(ack)];
             // arrived and reported (half an RTT each way), or for a lost packet repaired one RTT after its NAK
             long known = lost[index(ack)] && ack + 1 < nextSequence
-                    ? sendTimes[index(ack + 1)] + 2 * rttNanos : sent + rttNanos;
+                    ? feedbackTime(ack + 1) + rttNanos : sent + rttNanos + queueDelays[index(ack)];
             if (lost[index(ack)] && ack + 1 >= nextSequence) {
                 break;
             }
@@ -118,6 +127,11 @@ final class PathModel {
         // must stand on the ACK and NAK feedback alone
         control.onRateReport(0, linkCapacity, now);
         control.onAck(ack, now);
+    }
+
+    /** When feedback about {@code sequence} can reach the sender: an RTT and its queueing delay after it left. */
+    private long feedbackTime(int sequence) {
+        return sendTimes[index(sequence)] + rttNanos + queueDelays[index(sequence)];
     }
 
     private int index(int sequence) {
