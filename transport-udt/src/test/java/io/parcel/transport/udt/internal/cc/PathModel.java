@@ -64,6 +64,18 @@ final class PathModel {
         this.queueDelayNanos = nanos;
     }
 
+    /**
+     * Sends one packet, lets {@code delayNanos} pass with nothing else happening, then acknowledges everything sent:
+     * feedback whose newest packet took exactly that long.
+     */
+    void oneFeedbackAfter(long delayNanos) {
+        send(0.0);
+        now += delayNanos;
+        ack = nextSequence;
+        nextNak = Math.max(nextNak, nextSequence - 1);
+        control.onAck(ack, now);
+    }
+
     /** Runs for {@code durationNanos} with the path delivering {@code rate} packets/s, losing {@code loss}. */
     void run(long durationNanos, int rate, double loss) {
         long end = now + durationNanos;
