@@ -15,8 +15,8 @@ import static java.util.Objects.requireNonNull;
  * less every hole ever reported, over the longer of the feedback and the send interval, scaled up by the
  * retransmissions' share of the pace. It paces at a gain cycle around that estimate (STARTUP 2.885x until three
  * rounds without 25 % growth, or one that also lost over 8 % and twice the earlier rounds' share, DRAIN, PROBE_BW
- * 1.25, 0.75, six rounds at 1.0 from a random phase, where the probe gives way to 1 once the feedback delay shows a
- * queue and the drain once it shows none, and PROBE_RTT at half rate when the minimum RTT was not confirmed for
+ * 1.25, 0.75, six rounds at 1.0 from a random phase, where the drain gives way to 1 once the feedback delay shows
+ * no queue, and PROBE_RTT at half rate when the minimum RTT was not confirmed for
  * 10 s). Random loss is not acted on; a round whose new losses are well above the learned baseline
  * while the RTT has grown is congestion and lowers the estimate by 15 %.
  */
@@ -38,11 +38,8 @@ public final class BbrCongestionControl implements CongestionControl {
     private static final double PACING_MARGIN = 0.99;
     private static final double PROBE_RTT_GAIN = 0.5;
     private static final double QUEUE_TRIM = 0.97;
-    /**
-     * The least queueing delay, as the feedback delay shows it, that ends a probe (see {@link #endGainEarly}):
-     * more than the receiver's thread and the ACK clock add to a prompt packet.
-     */
-    private static final long PROBE_QUEUE_MIN_NANOS = 1_500_000L;
+    /** Less queueing delay than this, as the feedback delay shows it, ends a drain (see {@link #endDrainEarly}). */
+    private static final long DRAINED_QUEUE_MAX_NANOS = 500_000L;
     private static final long PROBE_RTT_MIN_NANOS = 250_000_000L;
     /**
      * The RTT the ACKs carry is the receiver's smoothed estimate, which starts at 100 ms and converges over a few
@@ -172,8 +169,7 @@ public final class BbrCongestionControl implements CongestionControl {
     private long feedbackDelayMinNanos = Long.MAX_VALUE;
     private long roundFeedbackDelayMinNanos = Long.MAX_VALUE;
     private long probeRttFeedbackDelayMinNanos = Long.MAX_VALUE;
-    private int gainsEndedEarly;
-    private int queuedSamplesInProbe;
+    private int drainsEndedEarly;
     private int rounds;
 
     public BbrCongestionControl() {
@@ -253,7 +249,9 @@ public final class BbrCongestionControl implements CongestionControl {
         double sample = (known - referenceKnown) * 1e9 / interval * lossCorrection();
         double cap = arrivalCap();
         if (cap > 0) {
-            sample = Math.min(sample, cap);
+            // never below the estimate: a flow paced at 0.99 of it reports arrivals at 0.99 of it, and capped there
+            // the samples would wear the estimate down by 1 % every ten rounds, with only the probes against it
+            sample = Math.min(sample, Math.max(cap, bandwidth()));
         }
         lastSample = sample;
         if (roundSampleCount < roundSamples.length) {
@@ -308,8 +306,8 @@ public final class BbrCongestionControl implements CongestionControl {
                 feedbackDelayMinNanos = Math.min(feedbackDelayMinNanos, delay);
                 if (mode == Mode.PROBE_RTT) {
                     probeRttFeedbackDelayMinNanos = Math.min(probeRttFeedbackDelayMinNanos, delay);
-                } else if (mode == Mode.PROBE_BW && pacingGain != 1) {
-                    endGainEarly(delay);
+                } else if (mode == Mode.PROBE_BW && pacingGain < 1) {
+                    endDrainEarly(delay);
                 }
             }
             sampleDeliveryRate();
@@ -502,7 +500,6 @@ public final class BbrCongestionControl implements CongestionControl {
             cycleIndex++;
         }
         pacingGain = PROBE_GAINS[cycleIndex];
-        queuedSamplesInProbe = 0;
         cwndGain = CWND_GAIN;
     }
 
@@ -577,14 +574,13 @@ public final class BbrCongestionControl implements CongestionControl {
                 }
                 cycleIndex = (cycleIndex + 1) % PROBE_GAINS.length;
                 pacingGain = PROBE_GAINS[cycleIndex];
-                queuedSamplesInProbe = 0;
-            }
+                    }
         }
         if (TRACE) {
             System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d e=%d fd=%d fdmin=%d%n",
                     (nowNanos - TRACE_T0) / 1e9, mode, bandwidth(), latestDeliveryRate, sentInRound, newHolesInRound,
                     roundsWithoutGrowth, limitedInRound, context.rttMicros(), minRttMicros, windowPackets(), traceId,
-                    pacingGain, congestionEvents, probeRtts, queueTrims, gainsEndedEarly, micros(roundFeedbackDelayMinNanos),
+                    pacingGain, congestionEvents, probeRtts, queueTrims, drainsEndedEarly, micros(roundFeedbackDelayMinNanos),
                     micros(feedbackDelayMinNanos));
         }
         roundIndex = (roundIndex + 1) % BANDWIDTH_ROUNDS;
@@ -661,36 +657,24 @@ public final class BbrCongestionControl implements CongestionControl {
     }
 
     /**
-     * A probe that meets a queue has found the bottleneck, and a drain that meets none has done its work; either
-     * paces at 1 for the rest of its round, as Linux BBR's phases last about a minimum RTT. Rounds here last at
-     * least 50 ms for the ACK clock's sake, and where the RTT is far shorter a whole round at 1.25 overflowed a
-     * small queue (at 100 Mbit/s, no delay, 64 KiB: ~100 packets into 43) and one at 0.75 then idled the link for
-     * a quarter of the round. Where the path has room, the probe still lasts its round and finds it. Measured
-     * there (A/B, 2 runs each, with exact pacing): 93.6-94.9 Mbit/s and ~600 packets resent in 20 s against
-     * 92.5-93.2 and ~15,000.
+     * A drain that meets no queue has done its work: it paces at 1 for the rest of its round (delays only ever add,
+     * so one packet through without a queue proves the queue gone). Rounds last at least 50 ms for the ACK clock's
+     * sake, and where the RTT is far shorter a whole round at 0.75 idled the link for a quarter of the round.
+     *
+     * <p>Ending a probe early once the feedback delay showed a queue was tried too (at 100 Mbit/s with no delay a
+     * whole round at 1.25 puts ~100 packets into a 64 KiB queue of 43): it got 93.6-94.9 Mbit/s, but in 2 of 11
+     * runs a flow stayed at 50 Mbit/s (estimate 4,082 packets/s, arrival cap 3,847): a short probe does not lift
+     * the receiver's arrival-rate reports that bound the samples, and late ACKs from a busy receiver read as a
+     * queue. Session 7's probes of a fixed 10 ms got stuck the same way.
      */
-    private void endGainEarly(long feedbackDelayNanos) {
+    private void endDrainEarly(long feedbackDelayNanos) {
         if (feedbackDelayMinNanos == Long.MAX_VALUE) {
             return;
         }
         long queued = feedbackDelayNanos - feedbackDelayMinNanos;
-        boolean ended;
-        if (pacingGain > 1) {
-            // The newest packet an ACK names arrived up to a packet gap before it, so at a slow pace the gap alone
-            // reads as a queue: counted as one, probes ended at once and a flow at 875 packets/s on a 100 Mbit/s
-            // path never grew again (a benchmark run made 8 Mbit/s). Two samples in a row: one late ACK from a
-            // busy receiver is not a queue.
-            long gapNanos = (long) (periodMicros() * 1000);
-            boolean queue = queued > Math.max(feedbackDelayMinNanos / 4, PROBE_QUEUE_MIN_NANOS + 2 * gapNanos);
-            queuedSamplesInProbe = queue ? queuedSamplesInProbe + 1 : 0;
-            ended = queuedSamplesInProbe >= 2;
-        } else {
-            // delays only ever add: one packet through without a queue proves the queue gone
-            ended = queued < Math.max(feedbackDelayMinNanos / 8, PROBE_QUEUE_MIN_NANOS / 3);
-        }
-        if (ended) {
+        if (queued < Math.max(feedbackDelayMinNanos / 8, DRAINED_QUEUE_MAX_NANOS)) {
             pacingGain = 1;
-            gainsEndedEarly++;
+            drainsEndedEarly++;
         }
     }
 

@@ -283,14 +283,13 @@ class BbrCongestionControlTest {
     }
 
     @Test
-    void aProbeLastsItsRoundWhileThePathHasRoomAndEndsOnceItMeetsAQueue() {
+    void aProbeLastsItsRoundWhetherOrNotItMeetsAQueue() {
         PathModel shortPath = shortPathInProbeBw();
         int roomy = longestGainStretch(shortPath, 1_000, 1.2, 1.3);
         assertTrue(roomy >= 50, "with room the probe lasted " + roomy + " ms");
         shortPath.queueDelay(3 * MILLI);
         int queued = longestGainStretch(shortPath, 1_000, 1.2, 1.3);
-        // it ends at the second feedback in a row that shows the queue: the second ACK, 20 ms at most
-        assertTrue(queued >= 1 && queued <= 21, "into a queue the probe lasted " + queued + " ms");
+        assertTrue(queued >= 50, "into a queue the probe lasted " + queued + " ms");
     }
 
     @Test
@@ -301,31 +300,6 @@ class BbrCongestionControlTest {
         shortPath.queueDelay(3 * MILLI);
         int queued = longestGainStretch(shortPath, 1_000, 0.7, 0.8);
         assertTrue(queued >= 50, "with a queue the drain lasted " + queued + " ms");
-    }
-
-    private double gain() {
-        return pacingRate() / (control.bandwidth() * 0.99);
-    }
-
-    @Test
-    void atASlowPaceThePacketGapIsNotTakenForAQueue() {
-        context.rtt = 1_000;
-        PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
-        shortPath.run(3_000 * MILLI, 400, 0.0);
-        for (int i = 0; i < 1_000 && gain() < 1.2; i++) {
-            shortPath.run(MILLI, 400, 0.0);
-        }
-        assertTrue(gain() > 1.2, "no probe within a second");
-        // the newest packet an ACK names left the path's 1 ms, up to a packet gap at this pace (2.5 ms) and a
-        // little more before it
-        shortPath.oneFeedbackAfter(4_000_000L);
-        shortPath.oneFeedbackAfter(4_000_000L);
-        assertTrue(gain() > 1.2, "the probe ended on the packet gap");
-        // a queue well beyond the gap, twice in a row, ends it
-        shortPath.oneFeedbackAfter(12 * MILLI);
-        assertTrue(gain() > 1.2, "the probe ended on a single late ACK");
-        shortPath.oneFeedbackAfter(12 * MILLI);
-        assertEquals(1.0, gain(), 0.01);
     }
 
     @Test
@@ -341,5 +315,16 @@ class BbrCongestionControlTest {
             shortPath.run(MILLI, (int) Math.min(pacingRate(), LINK), 0.0);
         }
         assertTrue(control.bandwidth() >= 2 * low, "grew from " + low + " to " + control.bandwidth() + " in 5 s");
+    }
+
+    @Test
+    void arrivalReportsBelowTheEstimateDoNotWearItDown() {
+        path.run(3_000 * MILLI, LINK, 0.0);
+        double cruising = control.bandwidth();
+        // a flow paced just below its estimate sees arrivals just below it; as a cap on the samples they pulled
+        // the estimate down to them within ten rounds, and so on with every report
+        path.reportArrivals(0.95);
+        path.run(3_000 * MILLI, LINK, 0.0);
+        assertTrue(control.bandwidth() >= cruising * 0.99, "fell from " + cruising + " to " + control.bandwidth());
     }
 }

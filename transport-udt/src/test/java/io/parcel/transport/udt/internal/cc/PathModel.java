@@ -25,6 +25,8 @@ final class PathModel {
     /** Queueing delay each packet meets on its way (added to the RTT of its feedback). */
     private final long[] queueDelays = new long[CAPACITY];
     private long queueDelayNanos;
+    private double arrivalShare;
+    private int rate;
     private final int firstSequence;
     private int nextSequence;
     private int nextNak;
@@ -65,20 +67,17 @@ final class PathModel {
     }
 
     /**
-     * Sends one packet, lets {@code delayNanos} pass with nothing else happening, then acknowledges everything sent:
-     * feedback whose newest packet took exactly that long.
+     * From now on each full ACK reports an arrival rate of this share of the path's rate (0 = none, as by default:
+     * a receiver whose thread batches arrivals has no usable one).
      */
-    void oneFeedbackAfter(long delayNanos) {
-        send(0.0);
-        now += delayNanos;
-        ack = nextSequence;
-        nextNak = Math.max(nextNak, nextSequence - 1);
-        control.onAck(ack, now);
+    void reportArrivals(double share) {
+        this.arrivalShare = share;
     }
 
     /** Runs for {@code durationNanos} with the path delivering {@code rate} packets/s, losing {@code loss}. */
     void run(long durationNanos, int rate, double loss) {
         long end = now + durationNanos;
+        this.rate = rate;
         while (now < end) {
             now += TICK_NANOS;
             sendCredit += rate * (TICK_NANOS / 1e9);
@@ -135,9 +134,7 @@ final class PathModel {
             }
             ack++;
         }
-        // a receiver whose thread batches arrivals has no usable arrival rate (4.11 then reports 0): the estimate
-        // must stand on the ACK and NAK feedback alone
-        control.onRateReport(0, linkCapacity, now);
+        control.onRateReport((int) (arrivalShare * rate), linkCapacity, now);
         control.onAck(ack, now);
     }
 
