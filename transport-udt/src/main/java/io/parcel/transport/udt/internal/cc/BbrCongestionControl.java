@@ -662,10 +662,10 @@ public final class BbrCongestionControl implements CongestionControl {
      * sake, and where the RTT is far shorter a whole round at 0.75 idled the link for a quarter of the round.
      *
      * <p>Ending a probe early once the feedback delay showed a queue was tried too (at 100 Mbit/s with no delay a
-     * whole round at 1.25 puts ~100 packets into a 64 KiB queue of 43): it got 93.6-94.9 Mbit/s, but in 2 of 11
-     * runs a flow stayed at 50 Mbit/s (estimate 4,082 packets/s, arrival cap 3,847): a short probe does not lift
-     * the receiver's arrival-rate reports that bound the samples, and late ACKs from a busy receiver read as a
-     * queue. Session 7's probes of a fixed 10 ms got stuck the same way.
+     * whole round at 1.25 puts ~100 packets into a 64 KiB queue of 43): it got 93.6-94.9 Mbit/s, but in two of
+     * ~30 such runs a flow stayed low: at 8 Mbit/s (at a slow pace the packet gap before an ACK read as a queue)
+     * and, with that allowed for, at 50 Mbit/s (estimate 4,082 packets/s, arrival cap 3,847: a short probe does
+     * not lift the arrival reports that bound the samples). Session 7's probes of a fixed 10 ms got stuck so too.
      */
     private void endDrainEarly(long feedbackDelayNanos) {
         if (feedbackDelayMinNanos == Long.MAX_VALUE) {
