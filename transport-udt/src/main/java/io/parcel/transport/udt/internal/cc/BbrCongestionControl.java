@@ -16,9 +16,9 @@ import static java.util.Objects.requireNonNull;
  * retransmissions' share of the pace. It paces at a gain cycle around that estimate (STARTUP 2.885x until three
  * rounds without 25 % growth, or one that also lost over 8 % and twice the earlier rounds' share, DRAIN, PROBE_BW
  * 1.25, 0.75, six rounds at 1.0 from a random phase, where the drain gives way to 1 once the feedback delay shows
- * no queue, and PROBE_RTT at half rate when the minimum RTT was not confirmed for
- * 10 s). Random loss is not acted on; a round whose new losses are well above the learned baseline
- * while the RTT has grown is congestion and lowers the estimate by 15 %.
+ * no queue, and PROBE_RTT at half rate when the minimum RTT was not confirmed for 10 s). Random loss is not acted
+ * on; a round whose new losses are well above the learned baseline while the RTT has grown is congestion and lowers
+ * the estimate by 15 %.
  */
 public final class BbrCongestionControl implements CongestionControl {
     public static final String NAME = "bbr";
@@ -574,14 +574,14 @@ public final class BbrCongestionControl implements CongestionControl {
                 }
                 cycleIndex = (cycleIndex + 1) % PROBE_GAINS.length;
                 pacingGain = PROBE_GAINS[cycleIndex];
-                    }
+            }
         }
         if (TRACE) {
             System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d e=%d fd=%d fdmin=%d%n",
                     (nowNanos - TRACE_T0) / 1e9, mode, bandwidth(), latestDeliveryRate, sentInRound, newHolesInRound,
                     roundsWithoutGrowth, limitedInRound, context.rttMicros(), minRttMicros, windowPackets(), traceId,
-                    pacingGain, congestionEvents, probeRtts, queueTrims, drainsEndedEarly, micros(roundFeedbackDelayMinNanos),
-                    micros(feedbackDelayMinNanos));
+                    pacingGain, congestionEvents, probeRtts, queueTrims, drainsEndedEarly,
+                    micros(roundFeedbackDelayMinNanos), micros(feedbackDelayMinNanos));
         }
         roundIndex = (roundIndex + 1) % BANDWIDTH_ROUNDS;
         roundMaxima[roundIndex] = 0;
