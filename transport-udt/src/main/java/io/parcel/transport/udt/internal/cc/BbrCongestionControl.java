@@ -167,7 +167,6 @@ public final class BbrCongestionControl implements CongestionControl {
      * the ACKs carry (whose 1/8 weights on a 10 ms clock lag a queue by ~80 ms).
      */
     private long feedbackDelayMinNanos = Long.MAX_VALUE;
-    private long roundFeedbackDelayMinNanos = Long.MAX_VALUE;
     private long probeRttFeedbackDelayMinNanos = Long.MAX_VALUE;
     private int drainsEndedEarly;
     private int rounds;
@@ -302,7 +301,6 @@ public final class BbrCongestionControl implements CongestionControl {
             long sent = sendTimes[sequence & (SEND_TIME_SLOTS - 1)];
             if (sent != 0 && nowNanos - sent > 0) {
                 long delay = nowNanos - sent;
-                roundFeedbackDelayMinNanos = Math.min(roundFeedbackDelayMinNanos, delay);
                 feedbackDelayMinNanos = Math.min(feedbackDelayMinNanos, delay);
                 if (mode == Mode.PROBE_RTT) {
                     probeRttFeedbackDelayMinNanos = Math.min(probeRttFeedbackDelayMinNanos, delay);
@@ -577,11 +575,11 @@ public final class BbrCongestionControl implements CongestionControl {
             }
         }
         if (TRACE) {
-            System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d e=%d fd=%d fdmin=%d%n",
+            System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d e=%d fdmin=%d%n",
                     (nowNanos - TRACE_T0) / 1e9, mode, bandwidth(), latestDeliveryRate, sentInRound, newHolesInRound,
                     roundsWithoutGrowth, limitedInRound, context.rttMicros(), minRttMicros, windowPackets(), traceId,
                     pacingGain, congestionEvents, probeRtts, queueTrims, drainsEndedEarly,
-                    micros(roundFeedbackDelayMinNanos), micros(feedbackDelayMinNanos));
+                    micros(feedbackDelayMinNanos));
         }
         roundIndex = (roundIndex + 1) % BANDWIDTH_ROUNDS;
         roundMaxima[roundIndex] = 0;
@@ -594,7 +592,6 @@ public final class BbrCongestionControl implements CongestionControl {
         limitedInRound = false;
         sampledInRound = false;
         roundMinRttMicros = Long.MAX_VALUE;
-        roundFeedbackDelayMinNanos = Long.MAX_VALUE;
     }
 
     /**

@@ -122,10 +122,9 @@ final class PathModel {
 
     private void acknowledge() {
         while (ack < nextSequence) {
-            long sent = sendTimes[index(ack)];
             // arrived and reported (half an RTT each way), or for a lost packet repaired one RTT after its NAK
             long known = lost[index(ack)] && ack + 1 < nextSequence
-                    ? feedbackTime(ack + 1) + rttNanos : sent + rttNanos + queueDelays[index(ack)];
+                    ? feedbackTime(ack + 1) + rttNanos : feedbackTime(ack);
             if (lost[index(ack)] && ack + 1 >= nextSequence) {
                 break;
             }
