@@ -255,6 +255,35 @@ final class SendBuffer {
         return marked;
     }
 
+    /**
+     * Marks lost, from {@code first} on (up to {@code firstUnsent}, at most {@code maxCount} packets), those last
+     * sent at or before {@code cutoffNanos}; stops at the first packet sent only once after it, since every later
+     * one left later still. A retransmission after the cutoff is skipped (it may yet arrive).
+     *
+     * @return how many were newly marked
+     */
+    int markSentBefore(int first, int firstUnsent, int maxCount, long cutoffNanos) {
+        int from = Math.max(0, SeqNo.offset(headSequence, first));
+        int to = Math.min(SeqNo.offset(headSequence, firstUnsent) - 1, count - 1);
+        to = Math.min(to, from + maxCount - 1);
+        int marked = 0;
+        for (int i = from; i <= to; i++) {
+            int slot = slotOf(i);
+            if (payloads.chunk(slot).sendTimes[PayloadSlots.index(slot)] - cutoffNanos > 0) {
+                if (!resent.get(slot)) {
+                    break;
+                }
+                continue;
+            }
+            if (!lost.get(slot)) {
+                lost.set(slot);
+                marked++;
+            }
+        }
+        lostCount += marked;
+        return marked;
+    }
+
     /** Unmarks {@code first..last} (clipped to the packets held): a dropped message is not retransmitted. */
     void clearLost(int first, int last) {
         int from = Math.max(0, SeqNo.offset(headSequence, first));

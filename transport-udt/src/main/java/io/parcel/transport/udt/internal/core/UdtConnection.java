@@ -63,6 +63,8 @@ public final class UdtConnection {
     /** The least unsent data a stream send buffer takes (see {@link #unsentRoom()}): 1.5 MB at MSS 1500. */
     static final int MIN_UNSENT_PACKETS = 1024;
     static final long MIN_NAK_INTERVAL_NANOS = 20_000_000L;
+    /** The longest a 4.11 receiver waits before it repeats a loss report (its minimum NAK interval). */
+    static final long PEER_NAK_REPEAT_NANOS = 300_000_000L;
     /**
      * How far behind schedule the pacer may fall before it stops catching up (bounds bursts after stalls). 1 ms
      * forgave most of a sender thread's scheduling delays on a busy 2-core machine (several ms at load 5-9), which
@@ -732,16 +734,39 @@ public final class UdtConnection {
      * overtook and that was last sent more than RTT + 4·RTTVar + 2·SYN ago, we resend just that packet.
      */
     private void checkStalledHole(long nowNanos) {
-        if (nextSequence == lastAck || SeqNo.offset(lastAck, nextSequence) < 2 || !sendBuffer.contains(lastAck)
-                || sendBuffer.isLost(lastAck)) {
+        if (nextSequence == lastAck || !sendBuffer.contains(lastAck)) {
             return;
         }
         long threshold = ((long) rtt + 4L * rttVariance + 2L * SYN_MICROS) * 1000L;
+        checkLostFlight(nowNanos, threshold);
+        if (SeqNo.offset(lastAck, nextSequence) < 2 || sendBuffer.isLost(lastAck)) {
+            return;
+        }
         if (nowNanos - sendBuffer.sendTime(lastAck) > threshold
                 && nowNanos - sendBuffer.sendTime(SeqNo.increment(lastAck)) > threshold / 2) {
             sendBuffer.markLost(lastAck, lastAck, nextSequence);
             stats.earlyRetransmits++;
         }
+    }
+
+    /**
+     * A blackout (a route change, a relay or NAT restart, an outage of a few hundred milliseconds) loses the
+     * whole flight: no later packet reaches the receiver, so it reports no hole, and its ACKs, which keep coming,
+     * hold the EXP timer off. The one-packet resend of {@link #checkStalledHole} then repaired a flight of
+     * thousands one packet per RTT + 4·RTTVar + 2·SYN (a 300 ms outage at loopback speed stalled for over 20 s).
+     * So when the receiver is heard from, but the packet at its ACK point left two of the slowest receiver's NAK
+     * periods ago and no loss report came meanwhile (a receiver holding later packets repeats its report), it holds
+     * nothing beyond the ACK point, and every packet sent before then is resent, up to its window. (The ACK point
+     * itself may creep, one packet per resend above.)
+     */
+    private void checkLostFlight(long nowNanos, long threshold) {
+        long quiet = Math.max(threshold, 2 * PEER_NAK_REPEAT_NANOS + rtt * 1000L);
+        if (nowNanos - sendBuffer.sendTime(lastAck) <= quiet || nowNanos - lossReportNanos <= quiet
+                || nowNanos - lastHeardNanos > threshold) {
+            return;
+        }
+        int marked = sendBuffer.markSentBefore(lastAck, nextSequence, Math.max(2, flowWindow), nowNanos - quiet);
+        stats.earlyRetransmits += marked;
     }
 
     /** When {@link #tick} next has something to do. */
@@ -931,6 +956,7 @@ public final class UdtConnection {
         nextNakNanos = nowNanos + nakIntervalNanos();
         lastResponseNanos = nowNanos;
         lastHeardNanos = nowNanos;
+        lossReportNanos = nowNanos;
         nextSendNanos = nowNanos;
         expCount = 1;
         if (config.socketType() == Handshake.SOCKET_TYPE_DATAGRAM) {

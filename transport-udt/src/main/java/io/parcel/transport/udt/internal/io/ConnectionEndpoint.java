@@ -159,6 +159,11 @@ public final class ConnectionEndpoint implements Endpoint {
         return multiplexer.localAddress();
     }
 
+    /** The UDP port this socket uses (for tests of the port's state). */
+    Multiplexer multiplexer() {
+        return multiplexer;
+    }
+
     boolean isConnecting() {
         return connecting;
     }

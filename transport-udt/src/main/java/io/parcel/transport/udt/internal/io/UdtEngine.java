@@ -136,7 +136,10 @@ public final class UdtEngine implements AutoCloseable {
                 throw new IOException("already connected");
             }
             handedOver = true;
-            return ConnectionEndpoint.connect(multiplexer, settings, peer, rendezvous, timeoutNanos);
+            ConnectionEndpoint endpoint = ConnectionEndpoint.connect(multiplexer, settings, peer, rendezvous,
+                    timeoutNanos);
+            multiplexer.pin(endpoint);
+            return endpoint;
         }
 
         @Override

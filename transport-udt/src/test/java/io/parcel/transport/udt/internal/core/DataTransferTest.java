@@ -185,6 +185,47 @@ class DataTransferTest {
         assertEquals(1, link.client.stats().retransmitted());
     }
 
+    private static InMemoryLink connectedWithBbr() {
+        InMemoryLink link = new InMemoryLink(new ConnectionConfig(1500, 4096, 4096, 25600, 0,
+                io.parcel.transport.udt.internal.wire.Handshake.SOCKET_TYPE_STREAM, 3_000 * MILLI,
+                io.parcel.transport.udt.internal.cc.BbrCongestionControl::new));
+        link.connectClient(1);
+        link.deliverAll();
+        byte[] warmUp = data(300_000, 21);
+        assertArrayEquals(warmUp, link.transfer(warmUp, MILLI, 5_000), "warm-up teaches both sides the RTT");
+        return link;
+    }
+
+    @Test
+    void aBlackoutThatLosesTheWholeFlightIsResentSoonAfterTheReceiverIsHeardAgain() {
+        InMemoryLink link = connectedWithBbr();
+        long outageFrom = link.now;
+        long outageTo = outageFrom + 300 * MILLI;
+        link.drop = d -> link.now >= outageFrom && link.now < outageTo;
+        byte[] data = data(1_000_000, 22);
+        byte[] received = link.transfer(data, MILLI, (int) ((outageTo - link.now) / MILLI) + 1_500);
+        // the receiver holds nothing past its ACK point, so it reports no hole, and its ACKs hold off the EXP
+        // timer: resending one packet per RTT + 4 RTTVar + 2 SYN would take longer than a minute for this flight
+        assertEquals(data.length, received.length, "all delivered within 1.5 s of the outage's end");
+        assertArrayEquals(data, received);
+        assertTrue(link.client.stats().earlyRetransmits() > 500, "the lost flight was resent at once: "
+                + link.client.stats().earlyRetransmits());
+    }
+
+    @Test
+    void aHoleTheReceiverKeepsReportingIsNotTakenForALostFlight() {
+        InMemoryLink link = connectedWithBbr();
+        int hole = SeqNo.add(1, 300_000 / 1456 + 40);
+        long repairAfter = link.now + 1_500 * MILLI;
+        link.drop = d -> d.toServer() && d.isData() && sequenceOf(d) == hole && link.now < repairAfter;
+        byte[] data = data(300_000, 23);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertTrue(link.now >= repairAfter, "the hole stayed open for 1.5 s");
+        // the packets above the hole reached the receiver, which said so with every repeated loss report: none
+        // of them may be sent again
+        assertEquals(0, link.server.stats().duplicatesReceived());
+    }
+
     @Test
     void lostAcksOnlyDelayRelease() {
         InMemoryLink link = connected(1);
