@@ -35,6 +35,8 @@ final class PathModel {
     private long nextAckNanos;
     private double sendCredit;
     private boolean sendLimited;
+    private boolean resendsShareThePath;
+    private final java.util.ArrayDeque<Integer> pendingResends = new java.util.ArrayDeque<>();
     private int linkCapacity;
 
     PathModel(CongestionControl control, NativeCongestionControlTest.InMemoryContext context, int firstSequence,
@@ -61,6 +63,14 @@ final class PathModel {
         this.linkCapacity = packetsPerSecond;
     }
 
+    /**
+     * From now on a retransmission takes its slot of the path's rate, as at a real bottleneck, instead of
+     * leaving on top of it (the default): the first transmissions then slow down by what is resent.
+     */
+    void resendsShareThePath(boolean share) {
+        this.resendsShareThePath = share;
+    }
+
     /** From now on every packet sent waits this long in a queue on its way (0 = none, as by default). */
     void queueDelay(long nanos) {
         this.queueDelayNanos = nanos;
@@ -83,7 +93,11 @@ final class PathModel {
             sendCredit += rate * (TICK_NANOS / 1e9);
             while (sendCredit >= 1) {
                 sendCredit--;
-                send(loss);
+                if (pendingResends.isEmpty()) {
+                    send(loss);
+                } else {
+                    control.onPacketSent(pendingResends.poll(), true, now);
+                }
             }
             if (sendLimited) {
                 control.onSendLimited(now);
@@ -114,7 +128,11 @@ final class PathModel {
             if (lost[index(nextNak)]) {
                 control.onLostRange(nextNak, nextNak, now);
                 control.onLoss(nextNak, 1, now);
-                control.onPacketSent(nextNak, true, now);
+                if (resendsShareThePath) {
+                    pendingResends.add(nextNak);
+                } else {
+                    control.onPacketSent(nextNak, true, now);
+                }
             }
             nextNak++;
         }
