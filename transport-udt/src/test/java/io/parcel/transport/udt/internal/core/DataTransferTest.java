@@ -185,12 +185,18 @@ class DataTransferTest {
         assertEquals(1, link.client.stats().retransmitted());
     }
 
-    private static InMemoryLink connectedWithBbr() {
-        InMemoryLink link = new InMemoryLink(new ConnectionConfig(1500, 4096, 4096, 25600, 0,
+    /** A connected link whose sockets use {@code bbr} with buffers of {@code bufferPackets}. */
+    private static InMemoryLink connectedBbr(int bufferPackets) {
+        InMemoryLink link = new InMemoryLink(new ConnectionConfig(1500, bufferPackets, bufferPackets, 25600, 0,
                 io.parcel.transport.udt.internal.wire.Handshake.SOCKET_TYPE_STREAM, 3_000 * MILLI,
                 io.parcel.transport.udt.internal.cc.BbrCongestionControl::new));
         link.connectClient(1);
         link.deliverAll();
+        return link;
+    }
+
+    private static InMemoryLink connectedWithBbr() {
+        InMemoryLink link = connectedBbr(4096);
         byte[] warmUp = data(300_000, 21);
         assertArrayEquals(warmUp, link.transfer(warmUp, MILLI, 5_000), "warm-up teaches both sides the RTT");
         return link;
@@ -269,11 +275,7 @@ class DataTransferTest {
 
     @Test
     void withBbrAnExpiryResendsOnlyTheFirstUnacknowledgedPacket() {
-        InMemoryLink link = new InMemoryLink(new ConnectionConfig(1500, 256, 256, 25600, 0,
-                io.parcel.transport.udt.internal.wire.Handshake.SOCKET_TYPE_STREAM, 3_000 * MILLI,
-                io.parcel.transport.udt.internal.cc.BbrCongestionControl::new));
-        link.connectClient(1);
-        link.deliverAll();
+        InMemoryLink link = connectedBbr(256);
         byte[] data = data(20_000, 16);
         link.client.write(data, 0, data.length);
         link.drop = d -> !d.toServer() || d.isData();
