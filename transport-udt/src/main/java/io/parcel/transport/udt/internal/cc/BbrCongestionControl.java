@@ -287,17 +287,12 @@ public final class BbrCongestionControl implements CongestionControl {
      * each, at 100 Mbit/s no delay 1 %: 90.1/90.7 Mbit/s against 93.2/91.3 corrected in full; 500 Mbit/s RTT 100 ms
      * 0.5 %: 437/439 against 438/448.) Dividing by the learned loss as well (to read the full pace) overshot:
      * losses from probing into a full queue raise that baseline (500 Mbit/s: 385/426/345 against 434/388/425).
-     */
-    double lossCorrection() {
-        return Math.min(MAX_LOSS_CORRECTION, 1 / (1 - retransmitShare));
-    }
-
-    /**
-     * {@link #lossCorrection()} for one sample: the retransmissions' share of what left between the sample's two
-     * packets, rather than the share smoothed over rounds. The share varies from round to round (a probe that
-     * overflows the queue, then a drain that empties it), and the samples with it: with the smoothed share, a
-     * round after a drain (few holes, its deliveries at the link rate) read 7-8 % above the link, the estimate
-     * took it, and at RTT 0 the pace stayed that far above a 100 Mbit/s bottleneck, losing ~30 packets a round.
+     *
+     * <p>The share is each sample's own: the retransmissions sent between its two packets against the first
+     * transmissions between them. It varies from round to round (a probe that overflows the queue, then a drain
+     * that empties it), and the samples with it: with the share smoothed over rounds, a round after a drain (few
+     * holes, its deliveries at the link rate) read ~8 % above the link, the estimate took it, and at RTT 0 the
+     * pace stayed that far above a 100 Mbit/s bottleneck, losing ~30 packets a round.
      */
     private double lossCorrection(int newest) {
         int firsts = SeqNo.offset(referenceSequence, newest);
