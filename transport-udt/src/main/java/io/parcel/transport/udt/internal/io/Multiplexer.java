@@ -77,8 +77,6 @@ final class Multiplexer {
     private final Thread sender;
     private final AtomicLong dropped = new AtomicLong();
     private volatile ListenerEndpoint listener;
-    /** The peer the channel is connected to while one client socket has the port to itself, else null. */
-    private InetSocketAddress connectedPeer;
     private volatile boolean closed;
     private volatile boolean senderIdle;
     private int users;
@@ -270,13 +268,12 @@ final class Multiplexer {
      */
     void pin(ConnectionEndpoint endpoint) {
         synchronized (this) {
-            if (closed || listener != null || connectedPeer != null || connections.size() != 1
+            if (closed || listener != null || channel.isConnected() || connections.size() != 1
                     || connections.get(endpoint.localSocketId()) != endpoint) {
                 return;
             }
             try {
                 channel.connect(endpoint.peer());
-                connectedPeer = endpoint.peer();
             } catch (IOException | RuntimeException e) {
                 // an unconnected channel serves the socket as well, only with a dearer send
             }
@@ -284,15 +281,15 @@ final class Multiplexer {
     }
 
     /** Whether the channel is connected to one peer (for tests). */
-    synchronized boolean isPinned() {
-        return connectedPeer != null;
+    boolean isPinned() {
+        return channel.isConnected();
     }
 
+    /** Disconnects the channel if {@link #pin} connected it; called holding {@code this}. */
     private void unpinLocked() {
-        if (connectedPeer == null) {
+        if (!channel.isConnected()) {
             return;
         }
-        connectedPeer = null;
         try {
             channel.disconnect();
         } catch (IOException e) {
