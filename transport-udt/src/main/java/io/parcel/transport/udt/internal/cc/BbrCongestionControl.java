@@ -15,8 +15,9 @@ import static java.util.Objects.requireNonNull;
  * less every hole ever reported, over the longer of the feedback and the send interval, scaled up by the
  * retransmissions' share of the pace. It paces at a gain cycle around that estimate (STARTUP 2.885x until three
  * rounds without 25 % growth, or one that also lost over 8 % and twice the earlier rounds' share, DRAIN, PROBE_BW
- * 1.25, 0.75, six rounds at 1.0 from a random phase, where the drain gives way to 1 once the feedback delay shows
- * no queue, and PROBE_RTT at half rate when the minimum RTT was not confirmed for 10 s). Random loss is not acted
+ * 1.25, 0.75, six rounds at 1.0 from a random phase, where a drain gives way once the feedback delay shows no
+ * queue and a short path's probe adds less after one that overflowed the queue, and PROBE_RTT at half rate when
+ * the minimum RTT was not confirmed for 10 s). Random loss is not acted
  * on; a round whose new losses are well above the learned baseline while the RTT has grown is congestion and lowers
  * the estimate by 15 %.
  */
@@ -25,7 +26,14 @@ public final class BbrCongestionControl implements CongestionControl {
 
     private static final double STARTUP_GAIN = 2.885;
     private static final double DRAIN_GAIN = 1 / 2.885;
-    private static final double[] PROBE_GAINS = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
+    /** The gain cycle's length: a probe above the estimate, a drain below it, six rounds at it. */
+    private static final int CYCLE_ROUNDS = 8;
+    /** BBR's probe: 1.25 of the estimate for a round, then 0.75 for the next. */
+    private static final double PROBE_EXCESS = 0.25;
+    /** The least a probe adds (see {@link #adaptProbe}): a few percent still shows a faster path in ten cycles. */
+    private static final double MIN_PROBE_EXCESS = 0.03;
+    /** Fewer new holes than this in a probe and its drain (beyond what the baseline loss explains) is no overflow. */
+    private static final int PROBE_OVERFLOW_HOLES = 4;
     /**
      * BBR's 2, plus a little for the 10 ms ACK clock. The window counts what may still be in flight: packets the
      * feedback proved received beyond a hole at the ACK point are not (see {@link #windowPackets}). Counted from the
@@ -114,6 +122,11 @@ public final class BbrCongestionControl implements CongestionControl {
     private double fullBandwidth;
     private int roundsWithoutGrowth;
     private int cycleIndex;
+    /** What the gain cycle's probe adds to the estimate, and its drain takes off (see {@link #adaptProbe}). */
+    private double probeExcess = PROBE_EXCESS;
+    private long probeSent;
+    private long probeHoles;
+    private int probeOverflows;
     private long minRttMicros = Long.MAX_VALUE;
     private long minRttStampNanos;
     private long sentInRound;
@@ -322,7 +335,7 @@ public final class BbrCongestionControl implements CongestionControl {
                 feedbackDelayMinNanos = Math.min(feedbackDelayMinNanos, delay);
                 if (mode == Mode.PROBE_RTT) {
                     probeRttFeedbackDelayMinNanos = Math.min(probeRttFeedbackDelayMinNanos, delay);
-                } else if (mode == Mode.PROBE_BW && pacingGain < 1) {
+                } else if (mode == Mode.DRAIN || mode == Mode.PROBE_BW && pacingGain < 1) {
                     endDrainEarly(delay);
                 }
             }
@@ -513,12 +526,20 @@ public final class BbrCongestionControl implements CongestionControl {
     private void enterProbeBw() {
         mode = Mode.PROBE_BW;
         // a random phase other than the draining 0.75 one, as Linux does, so that flows do not synchronize
-        cycleIndex = random.nextInt(PROBE_GAINS.length - 1);
+        cycleIndex = random.nextInt(CYCLE_ROUNDS - 1);
         if (cycleIndex >= 1) {
             cycleIndex++;
         }
-        pacingGain = PROBE_GAINS[cycleIndex];
+        pacingGain = cycleGain(cycleIndex);
         cwndGain = CWND_GAIN;
+    }
+
+    private double cycleGain(int index) {
+        return switch (index) {
+            case 0 -> 1 + probeExcess;
+            case 1 -> 1 - probeExcess;
+            default -> 1;
+        };
     }
 
     private void endRound(long nowNanos) {
@@ -587,19 +608,24 @@ public final class BbrCongestionControl implements CongestionControl {
                 // the probe ends on the clock (onAck), not with a round
             }
             case PROBE_BW -> {
-                if (PROBE_GAINS[cycleIndex] < 1) {
-                    trimIfQueuePersists();
+                if (cycleIndex <= 1) {
+                    probeSent += sentInRound;
+                    probeHoles += newHolesInRound;
                 }
-                cycleIndex = (cycleIndex + 1) % PROBE_GAINS.length;
-                pacingGain = PROBE_GAINS[cycleIndex];
+                if (cycleIndex == 1) {
+                    trimIfQueuePersists();
+                    adaptProbe();
+                }
+                cycleIndex = (cycleIndex + 1) % CYCLE_ROUNDS;
+                pacingGain = cycleGain(cycleIndex);
             }
         }
         if (TRACE) {
-            System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d e=%d fdmin=%d%n",
+            System.err.printf("bbr %.3f %s bw=%.0f rate=%.0f sent=%d holes=%d nogrow=%d lim=%b rtt=%d min=%d w=%.0f id=%d g=%.2f c=%d p=%d t=%d e=%d fdmin=%d x=%.3f%n",
                     (nowNanos - TRACE_T0) / 1e9, mode, bandwidth(), latestDeliveryRate, sentInRound, newHolesInRound,
                     roundsWithoutGrowth, limitedInRound, context.rttMicros(), minRttMicros, windowPackets(), traceId,
                     pacingGain, congestionEvents, probeRtts, queueTrims, drainsEndedEarly,
-                    micros(feedbackDelayMinNanos));
+                    micros(feedbackDelayMinNanos), probeExcess);
         }
         roundIndex = (roundIndex + 1) % BANDWIDTH_ROUNDS;
         roundMaxima[roundIndex] = 0;
@@ -656,6 +682,32 @@ public final class BbrCongestionControl implements CongestionControl {
     }
 
     /**
+     * BBR's probe of 1.25 for a round puts a quarter of the bandwidth-delay product into the bottleneck's queue;
+     * rounds here last at least 50 ms (the ACK clock), so on a shorter path the probe puts in 50 ms worth, far
+     * beyond a queue sized to the path (at 100 Mbit/s with no delay ~100 packets into 64 KiB, which held 43:
+     * 40-70 packets lost every 400 ms cycle, ~4,500 resent in 20 s; a sixth of that with this rule, at the same
+     * goodput, as what the queue drops never took the bottleneck's time). A probe whose round and drain
+     * lost more than the baseline loss explains overflowed the queue: the next probe adds half as much, down to
+     * what BBR's own probe adds on a round of the minimum RTT (and at least {@link #MIN_PROBE_EXCESS}); a probe
+     * without overflow lets the next add a quarter more, back up to 1.25. Where the round is the RTT the queue
+     * a probe fills is BBR's and the probe stays at 1.25, so flows on long paths probe as BBR does.
+     */
+    private void adaptProbe() {
+        double expected = baselineLoss * probeSent;
+        boolean overflowed = probeSent >= 20
+                && probeHoles > expected + Math.max(PROBE_OVERFLOW_HOLES, 3 * Math.sqrt(expected));
+        probeSent = 0;
+        probeHoles = 0;
+        if (overflowed) {
+            probeOverflows++;
+            double rttShare = minRttMicros == Long.MAX_VALUE ? 1 : Math.min(1, minRttMicros * 1e3 / MIN_ROUND_NANOS);
+            probeExcess = Math.max(Math.max(MIN_PROBE_EXCESS, PROBE_EXCESS * rttShare), probeExcess / 2);
+        } else {
+            probeExcess = Math.min(PROBE_EXCESS, probeExcess * 1.25);
+        }
+    }
+
+    /**
      * A round at 0.75 drains what the 1.25 round queued if the estimate is right. When the RTT is still well above
      * its minimum after it, the estimate is above the bottleneck (feedback-timing noise reads a few percent high)
      * and a standing queue builds towards overflow; trim it by 3 % per cycle instead of waiting for the losses.
@@ -674,15 +726,23 @@ public final class BbrCongestionControl implements CongestionControl {
     }
 
     /**
-     * A drain that meets no queue has done its work: it paces at 1 for the rest of its round (delays only ever add,
-     * so one packet through without a queue proves the queue gone). Rounds last at least 50 ms for the ACK clock's
-     * sake, and where the RTT is far shorter a whole round at 0.75 idled the link for a quarter of the round.
+     * A drain that meets no queue has done its work: the gain cycle's paces at 1 for the rest of its round, and
+     * STARTUP's DRAIN gives way to PROBE_BW (delays only ever add, so one packet through without a queue proves
+     * the queue gone). Rounds last at least 50 ms for the ACK clock's sake, and where the RTT is far shorter a
+     * whole round at 0.75 idled the link for a quarter of the round (at 0.35, two thirds).
      *
      * <p>Ending a probe early once the feedback delay showed a queue was tried too (at 100 Mbit/s with no delay a
      * whole round at 1.25 puts ~100 packets into a 64 KiB queue of 43): it got 93.6-94.9 Mbit/s, but in two of
      * ~30 such runs a flow stayed low: at 8 Mbit/s (at a slow pace the packet gap before an ACK read as a queue)
      * and, with that allowed for, at 50 Mbit/s (estimate 4,082 packets/s, arrival cap 3,847: a short probe does
-     * not lift the arrival reports that bound the samples). Session 7's probes of a fixed 10 ms got stuck so too.
+     * not lift the arrival reports that bound the samples). Session 7's probes of a fixed 10 ms got stuck so too;
+     * {@link #adaptProbe} keeps the whole round and lowers the gain instead. Ending STARTUP within its round once
+     * the feedback showed a queue persisting for 5 ms failed the same way: the estimate is a round behind the pace
+     * then, and neither the arrival reports (0.8-1.2x of the link) nor the deliveries since the round began (a
+     * queue seen early in the round) lifted it right; two runs of three stayed at 40-50 % of the link. Nor did
+     * heavy loss with a queue the feedback delay showed in the round end STARTUP although its deliveries still grew
+     * (at no delay the round that fills the queue overflows it, and the next, at 2.885x, loses ~400 packets):
+     * behind a relay that reorders 10 % the delays rise without a queue, and 6 of 40 such transfers crawled.
      */
     private void endDrainEarly(long feedbackDelayNanos) {
         if (feedbackDelayMinNanos == Long.MAX_VALUE) {
@@ -690,8 +750,12 @@ public final class BbrCongestionControl implements CongestionControl {
         }
         long queued = feedbackDelayNanos - feedbackDelayMinNanos;
         if (queued < Math.max(feedbackDelayMinNanos / 8, DRAINED_QUEUE_MAX_NANOS)) {
-            pacingGain = 1;
             drainsEndedEarly++;
+            if (mode == Mode.DRAIN) {
+                enterProbeBw();
+            } else {
+                pacingGain = 1;
+            }
         }
     }
 
@@ -773,6 +837,7 @@ public final class BbrCongestionControl implements CongestionControl {
                 + (minRttMicros == Long.MAX_VALUE ? -1 : minRttMicros) + "us arrivalCap=" + Math.round(arrivalCap())
                 + " sample=" + Math.round(lastSample) + " baseLoss=" + String.format("%.3f", baselineLoss)
                 + " resent=" + String.format("%.3f", retransmitShare)
+                + " probe=+" + String.format("%.3f", probeExcess) + " overflows=" + probeOverflows
                 + " congestion=" + congestionEvents + " probeRtt=" + probeRtts + " trims=" + queueTrims + "]";
     }
 }

@@ -335,6 +335,106 @@ class BbrCongestionControlTest {
     }
 
     @Test
+    void probesThatOverflowAShortPathsQueueAddLessUntilTheyNoLongerLoseMuch() {
+        PathModel shortPath = shortPathInProbeBw();
+        // 100 Mbit/s with no delay and a 64 KiB drop-tail queue (43 packets): a probe at 1.25 for a 50 ms round
+        // offers ~100 packets more than the link takes, ~60 of them lost in every 400 ms cycle
+        queuedLosses(shortPath, 2_000, 43);
+        int lost = queuedLosses(shortPath, 10_000, 43);
+        assertTrue(lost <= 10 * 40, lost + " packets lost in 10 s");
+        assertTrue(control.bandwidth() >= LINK * 0.97, "estimate " + control.bandwidth() + " on a path of " + LINK);
+    }
+
+    @Test
+    void probesGrowBackToAQuarterOnceTheQueueHasRoom() {
+        PathModel shortPath = shortPathInProbeBw();
+        queuedLosses(shortPath, 5_000, 43);
+        queuedLosses(shortPath, 5_000, 1_000);
+        assertEquals(1.25, highestGainIn(shortPath, 800), 0.01);
+    }
+
+    @Test
+    void onAPathWhoseRoundIsItsRttTheProbeStaysAtAQuarterWhateverItLoses() {
+        // the queue a probe fills there is BBR's own: a path too short for it is left to the congestion rules
+        path.run(3_000 * MILLI, LINK, 0.0);
+        queuedLosses(path, 5_000, 43);
+        assertEquals(1.25, highestGainIn(path, 800), 0.01);
+    }
+
+    /** The highest gain over the estimate the pace reached in {@code millis}, on a path taking all it is offered. */
+    private double highestGainIn(PathModel onPath, int millis) {
+        double highest = 0;
+        for (int i = 0; i < millis; i++) {
+            onPath.run(MILLI, (int) pacingRate(), 0.0);
+            highest = Math.max(highest, pacingRate() / (control.bandwidth() * 0.99));
+        }
+        return highest;
+    }
+
+    /**
+     * Runs {@code millis} behind a drop-tail queue of {@code queuePackets} at a {@link #LINK} bottleneck, offering
+     * the pace; returns how many packets the queue dropped.
+     */
+    private int queuedLosses(PathModel onPath, int millis, int queuePackets) {
+        onPath.resendsShareThePath(true);
+        double queue = 0;
+        double dropped = 0;
+        for (int i = 0; i < millis; i++) {
+            double offered = pacingRate() / 1000;
+            queue = Math.max(0, queue + offered - LINK / 1000.0);
+            double overflow = Math.max(0, queue - queuePackets);
+            queue -= overflow;
+            dropped += overflow;
+            onPath.queueDelay((long) (queue * 1e9 / LINK));
+            onPath.run(MILLI, (int) Math.round(offered * 1000), offered > 0 ? overflow / offered : 0);
+        }
+        return (int) Math.round(dropped);
+    }
+
+    @Test
+    void startupsDrainEndsOnceItMeetsNoQueue() {
+        int startup = 0;
+        while (control.mode().equals("STARTUP") && startup++ < 5_000) {
+            path.run(MILLI, LINK, 0.0);
+        }
+        assertEquals("DRAIN", control.mode(), "after " + startup + " ms");
+        int drain = 0;
+        while (control.mode().equals("DRAIN") && drain++ < 1_000) {
+            path.run(MILLI, LINK, 0.0);
+        }
+        // the path never queued, so the first feedback ends the drain (a round is 100 ms here)
+        assertTrue(drain <= 11, "the drain lasted " + drain + " ms");
+    }
+
+    @Test
+    void startupsDrainLastsWhileTheQueueStays() {
+        path.run(300 * MILLI, LINK, 0.0);
+        path.queueDelay(40 * MILLI);
+        context.rtt = 140_000;
+        int steps = 0;
+        while (control.mode().equals("STARTUP") && steps++ < 5_000) {
+            path.run(MILLI, LINK, 0.0);
+        }
+        assertEquals("DRAIN", control.mode());
+        int drain = 0;
+        while (control.mode().equals("DRAIN") && drain++ < 1_000) {
+            path.run(MILLI, LINK, 0.0);
+        }
+        assertTrue(drain >= 100, "the drain lasted " + drain + " ms");
+    }
+
+    @Test
+    void heavyLossWithoutAQueueDoesNotEndStartupWhileItsDeliveriesStillGrow() {
+        context.rtt = 1_000;
+        PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
+        for (int rate = 1_500; rate < LINK / 2; rate *= 2) {
+            shortPath.run(60 * MILLI, rate, 0.0);
+        }
+        shortPath.run(60 * MILLI, LINK, 0.15);
+        assertEquals("STARTUP", control.mode(), "left STARTUP at " + control.bandwidth());
+    }
+
+    @Test
     void arrivalReportsBelowTheEstimateDoNotWearItDown() {
         path.run(3_000 * MILLI, LINK, 0.0);
         double cruising = control.bandwidth();
