@@ -393,15 +393,9 @@ class BbrCongestionControlTest {
 
     @Test
     void startupsDrainEndsOnceItMeetsNoQueue() {
-        int startup = 0;
-        while (control.mode().equals("STARTUP") && startup++ < 5_000) {
-            path.run(MILLI, LINK, 0.0);
-        }
+        int startup = millisIn("STARTUP", 5_000);
         assertEquals("DRAIN", control.mode(), "after " + startup + " ms");
-        int drain = 0;
-        while (control.mode().equals("DRAIN") && drain++ < 1_000) {
-            path.run(MILLI, LINK, 0.0);
-        }
+        int drain = millisIn("DRAIN", 1_000);
         // the path never queued, so the first feedback ends the drain (a round is 100 ms here)
         assertTrue(drain <= 11, "the drain lasted " + drain + " ms");
     }
@@ -411,16 +405,19 @@ class BbrCongestionControlTest {
         path.run(300 * MILLI, LINK, 0.0);
         path.queueDelay(40 * MILLI);
         context.rtt = 140_000;
-        int steps = 0;
-        while (control.mode().equals("STARTUP") && steps++ < 5_000) {
-            path.run(MILLI, LINK, 0.0);
-        }
+        millisIn("STARTUP", 5_000);
         assertEquals("DRAIN", control.mode());
-        int drain = 0;
-        while (control.mode().equals("DRAIN") && drain++ < 1_000) {
+        int drain = millisIn("DRAIN", 1_000);
+        assertTrue(drain >= 100, "the drain lasted " + drain + " ms");
+    }
+
+    /** Runs the path at {@link #LINK} in 1 ms steps while the control stays in {@code mode}, at most {@code limit}. */
+    private int millisIn(String mode, int limit) {
+        int millis = 0;
+        while (control.mode().equals(mode) && millis++ < limit) {
             path.run(MILLI, LINK, 0.0);
         }
-        assertTrue(drain >= 100, "the drain lasted " + drain + " ms");
+        return millis;
     }
 
     @Test
