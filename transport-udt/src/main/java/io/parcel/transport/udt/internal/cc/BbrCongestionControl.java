@@ -523,6 +523,13 @@ public final class BbrCongestionControl implements CongestionControl {
         enterProbeBw();
     }
 
+    /** Leaves STARTUP: the inverse gain, for a round or until the feedback shows no queue, with STARTUP's window. */
+    private void enterDrain() {
+        mode = Mode.DRAIN;
+        pacingGain = DRAIN_GAIN;
+        cwndGain = STARTUP_GAIN;
+    }
+
     private void enterProbeBw() {
         mode = Mode.PROBE_BW;
         // a random phase other than the draining 0.75 one, as Linux does, so that flows do not synchronize
@@ -579,28 +586,20 @@ public final class BbrCongestionControl implements CongestionControl {
             case STARTUP -> {
                 if (startupOverflow) {
                     // a round losing far more than random loss does: the queue overflowed, the pipe is full
-                    mode = Mode.DRAIN;
-                    pacingGain = DRAIN_GAIN;
-                    cwndGain = STARTUP_GAIN;
+                    enterDrain();
                 } else if (linkCapacity > 0 && bandwidth >= linkCapacity * STARTUP_FULL_CAPACITY) {
                     // as fast as the bottleneck goes: more growth could only come from a queue
-                    mode = Mode.DRAIN;
-                    pacingGain = DRAIN_GAIN;
-                    cwndGain = STARTUP_GAIN;
+                    enterDrain();
                 } else if (queueBuiltInRound()) {
                     // the RTT never came down to its minimum in a whole round: a queue holds what the pipe could
                     // not carry, so the pipe is full; three more rounds without growth would only fill the queue
                     // to overflow (500 Mbit/s at RTT 100 ms: 1.5 s with the RTT at 250 ms and ~2,000 packets lost)
-                    mode = Mode.DRAIN;
-                    pacingGain = DRAIN_GAIN;
-                    cwndGain = STARTUP_GAIN;
+                    enterDrain();
                 } else if (bandwidth >= fullBandwidth * 1.25) {
                     fullBandwidth = bandwidth;
                     roundsWithoutGrowth = 0;
                 } else if (sampledInRound && ++roundsWithoutGrowth >= 3) {
-                    mode = Mode.DRAIN;
-                    pacingGain = DRAIN_GAIN;
-                    cwndGain = STARTUP_GAIN;
+                    enterDrain();
                 }
             }
             case DRAIN -> enterProbeBw(); // one round at the drain gain empties what startup queued
@@ -676,8 +675,7 @@ public final class BbrCongestionControl implements CongestionControl {
         roundMaxima[roundIndex] = lowered;
         refreshBandwidth();
         if (mode == Mode.STARTUP) {
-            mode = Mode.DRAIN;
-            pacingGain = DRAIN_GAIN;
+            enterDrain();
         }
     }
 
