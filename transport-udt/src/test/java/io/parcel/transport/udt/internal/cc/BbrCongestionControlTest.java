@@ -31,6 +31,11 @@ class BbrCongestionControlTest {
         return 1_000_000.0 / control.periodMicros();
     }
 
+    /** The gain the pace stands at over the estimate (the control paces at 0.99 of gain x estimate). */
+    private double gainOverEstimate() {
+        return pacingRate() / (control.bandwidth() * 0.99);
+    }
+
     @Test
     void startsPacedAtAModestRateWithAWindow() {
         assertTrue(control.periodMicros() > 100);
@@ -283,7 +288,7 @@ class BbrCongestionControlTest {
         int current = 0;
         for (int i = 0; i < millis; i++) {
             onPath.run(MILLI, LINK, 0.0);
-            double gain = pacingRate() / (control.bandwidth() * 0.99);
+            double gain = gainOverEstimate();
             current = gain > low && gain < high && control.mode().equals("PROBE_BW") ? current + 1 : 0;
             longest = Math.max(longest, current);
         }
@@ -366,7 +371,7 @@ class BbrCongestionControlTest {
         double highest = 0;
         for (int i = 0; i < millis; i++) {
             onPath.run(MILLI, (int) pacingRate(), 0.0);
-            highest = Math.max(highest, pacingRate() / (control.bandwidth() * 0.99));
+            highest = Math.max(highest, gainOverEstimate());
         }
         return highest;
     }
