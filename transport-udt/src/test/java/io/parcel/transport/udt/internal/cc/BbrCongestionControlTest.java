@@ -397,6 +397,48 @@ class BbrCongestionControlTest {
     }
 
     @Test
+    void aShortPathsCruiseKeepsAMillisecondOrTwoQueued() {
+        // a sender thread held up for a millisecond or two then finds the queue still serving the link
+        PathModel shortPath = shortPathInProbeBw();
+        queuedLosses(shortPath, 2_000, 43);
+        int queuedMillis = 0;
+        int cruising = 0;
+        double queue = 0;
+        for (int i = 0; i < 5_000; i++) {
+            double gain = gainOverEstimate();
+            boolean cruise = gain > 0.99 && gain < 1.1;
+            double offered = pacingRate() / 1000;
+            queue = Math.max(0, queue + offered - LINK / 1000.0);
+            double overflow = Math.max(0, queue - 43);
+            queue -= overflow;
+            shortPath.queueDelay((long) (queue * 1e9 / LINK));
+            shortPath.run(MILLI, (int) Math.round(offered * 1000), offered > 0 ? overflow / offered : 0);
+            if (cruise) {
+                cruising++;
+                queuedMillis += queue >= LINK / 1000.0 * 0.5 ? 1 : 0;
+            }
+        }
+        assertTrue(queuedMillis >= cruising / 2,
+                "0.5 ms or more queued in " + queuedMillis + " of " + cruising + " cruising ms");
+        int lost = queuedLosses(shortPath, 10_000, 43);
+        assertTrue(lost <= 10 * 40, lost + " packets lost in 10 s");
+    }
+
+    @Test
+    void aLongPathsCruiseStaysAtTheEstimate() {
+        // the drain leaves an eighth of the feedback delay queued there, which covers a sender's stalls already
+        path.run(3_000 * MILLI, LINK, 0.0);
+        path.queueDelay(MILLI / 2);
+        int toppedUp = 0;
+        for (int i = 0; i < 2_000; i++) {
+            path.run(MILLI, (int) pacingRate(), 0.0);
+            double gain = gainOverEstimate();
+            toppedUp += gain > 1.01 && gain < 1.2 ? 1 : 0;
+        }
+        assertEquals(0, toppedUp, "ms paced just above the estimate");
+    }
+
+    @Test
     void startupsDrainEndsOnceItMeetsNoQueue() {
         int startup = millisIn("STARTUP", 5_000);
         assertEquals("DRAIN", control.mode(), "after " + startup + " ms");
