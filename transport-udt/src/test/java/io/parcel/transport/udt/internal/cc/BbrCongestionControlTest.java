@@ -381,10 +381,20 @@ class BbrCongestionControlTest {
      * the pace; returns how many packets the queue dropped.
      */
     private int queuedLosses(PathModel onPath, int millis, int queuePackets) {
+        return queuedLosses(onPath, millis, queuePackets, (gain, queued) -> { });
+    }
+
+    /** What one millisecond of {@link #queuedLosses} was paced at (gain over the estimate) and left queued. */
+    private interface QueueWatch {
+        void millisecond(double gain, double queuedPackets);
+    }
+
+    private int queuedLosses(PathModel onPath, int millis, int queuePackets, QueueWatch watch) {
         onPath.resendsShareThePath(true);
         double queue = 0;
         double dropped = 0;
         for (int i = 0; i < millis; i++) {
+            double gain = gainOverEstimate();
             double offered = pacingRate() / 1000;
             queue = Math.max(0, queue + offered - LINK / 1000.0);
             double overflow = Math.max(0, queue - queuePackets);
@@ -392,6 +402,7 @@ class BbrCongestionControlTest {
             dropped += overflow;
             onPath.queueDelay((long) (queue * 1e9 / LINK));
             onPath.run(MILLI, (int) Math.round(offered * 1000), offered > 0 ? overflow / offered : 0);
+            watch.millisecond(gain, queue);
         }
         return (int) Math.round(dropped);
     }
@@ -401,25 +412,16 @@ class BbrCongestionControlTest {
         // a sender thread held up for a millisecond or two then finds the queue still serving the link
         PathModel shortPath = shortPathInProbeBw();
         queuedLosses(shortPath, 2_000, 43);
-        int queuedMillis = 0;
-        int cruising = 0;
-        double queue = 0;
-        for (int i = 0; i < 5_000; i++) {
-            double gain = gainOverEstimate();
-            boolean cruise = gain > 0.99 && gain < 1.1;
-            double offered = pacingRate() / 1000;
-            queue = Math.max(0, queue + offered - LINK / 1000.0);
-            double overflow = Math.max(0, queue - 43);
-            queue -= overflow;
-            shortPath.queueDelay((long) (queue * 1e9 / LINK));
-            shortPath.run(MILLI, (int) Math.round(offered * 1000), offered > 0 ? overflow / offered : 0);
-            if (cruise) {
-                cruising++;
-                queuedMillis += queue >= LINK / 1000.0 * 0.5 ? 1 : 0;
+        int[] cruising = new int[1];
+        int[] queuedMillis = new int[1];
+        queuedLosses(shortPath, 5_000, 43, (gain, queued) -> {
+            if (gain > 0.99 && gain < 1.1) {
+                cruising[0]++;
+                queuedMillis[0] += queued >= LINK / 1000.0 * 0.5 ? 1 : 0;
             }
-        }
-        assertTrue(queuedMillis >= cruising / 2,
-                "0.5 ms or more queued in " + queuedMillis + " of " + cruising + " cruising ms");
+        });
+        assertTrue(queuedMillis[0] >= cruising[0] / 2,
+                "0.5 ms or more queued in " + queuedMillis[0] + " of " + cruising[0] + " cruising ms");
         int lost = queuedLosses(shortPath, 10_000, 43);
         assertTrue(lost <= 10 * 40, lost + " packets lost in 10 s");
     }
