@@ -346,9 +346,9 @@ public final class BbrCongestionControl implements CongestionControl {
                 if (mode == Mode.PROBE_RTT) {
                     probeRttFeedbackDelayMinNanos = Math.min(probeRttFeedbackDelayMinNanos, delay);
                 } else if (mode == Mode.DRAIN || mode == Mode.PROBE_BW && pacingGain < 1) {
-                    endDrainEarly(delay);
+                    endDrainEarly(delay - feedbackDelayMinNanos);
                 } else if (mode == Mode.PROBE_BW && cycleIndex >= 2) {
-                    keepCushion(delay);
+                    keepCushion(delay - feedbackDelayMinNanos);
                 }
             }
             sampleDeliveryRate();
@@ -754,12 +754,8 @@ public final class BbrCongestionControl implements CongestionControl {
      * (at no delay the round that fills the queue overflows it, and the next, at 2.885x, loses ~400 packets):
      * behind a relay that reorders 10 % the delays rise without a queue, and 6 of 40 such transfers crawled.
      */
-    private void endDrainEarly(long feedbackDelayNanos) {
-        if (feedbackDelayMinNanos == Long.MAX_VALUE) {
-            return;
-        }
-        long queued = feedbackDelayNanos - feedbackDelayMinNanos;
-        if (queued < drainedQueueMaxNanos()) {
+    private void endDrainEarly(long queuedNanos) {
+        if (queuedNanos < drainedQueueMaxNanos()) {
             drainsEndedEarly++;
             if (mode == Mode.DRAIN) {
                 enterProbeBw();
@@ -786,15 +782,14 @@ public final class BbrCongestionControl implements CongestionControl {
      * real RTT) that queue is the cushion already, and the cruise is left as it was: tried at 500 Mbit/s RTT
      * 100 ms 0.5 %, topping up there doubled the resends and gained nothing.
      */
-    private void keepCushion(long feedbackDelayNanos) {
-        if (feedbackDelayMinNanos == Long.MAX_VALUE || drainedQueueMaxNanos() >= CUSHION_LOW_NANOS) {
+    private void keepCushion(long queuedNanos) {
+        if (drainedQueueMaxNanos() >= CUSHION_LOW_NANOS) {
             return;
         }
-        long queued = feedbackDelayNanos - feedbackDelayMinNanos;
-        if (queued < CUSHION_LOW_NANOS && pacingGain != CUSHION_GAIN) {
+        if (queuedNanos < CUSHION_LOW_NANOS && pacingGain != CUSHION_GAIN) {
             pacingGain = CUSHION_GAIN;
             cushions++;
-        } else if (queued > CUSHION_HIGH_NANOS) {
+        } else if (queuedNanos > CUSHION_HIGH_NANOS) {
             pacingGain = 1;
         }
     }
