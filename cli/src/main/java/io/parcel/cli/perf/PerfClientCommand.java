@@ -74,6 +74,10 @@ final class PerfClientCommand extends BaseCommand {
         }
         PerfTransfer.EndOfStream end = perf.endOfStream(spec, perf.transport);
         PerfTransfer transfer = perf.transfer(environment.err());
+        DataSource source = sends ? perf.dataSource(environment) : null;
+        if (sends) {
+            transfer.prepare(source);
+        }
         try (Kernel kernel = perf.plugins.startKernel(environment);
              Transport transport = kernel.openTransport(perf.transport, perf.transportOptions(connection));
              Socket socket = connect(transport, remote)) {
@@ -85,7 +89,7 @@ final class PerfClientCommand extends BaseCommand {
             PerfTransfer.Labels labels = new PerfTransfer.Labels("client", transport.name(),
                     rendezvous ? "rendezvous" : "client-server", PerfConverters.format(socket.getRemoteSocketAddress()));
             PerfResult result = sends
-                    ? transfer.send(socket, perf.dataSource(environment), end, labels)
+                    ? transfer.send(socket, source, end, labels)
                     : transfer.receive(socket, perf.saveFile(environment), perf.expectedBytes(), labels);
             perf.print(environment.out(), result);
             if (!result.ok()) {

