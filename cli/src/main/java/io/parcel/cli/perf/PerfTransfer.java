@@ -240,7 +240,11 @@ final class PerfTransfer {
         private long end = start;
         private String error;
         private Map<String, Object> statistics = Map.of();
-        private long nextStatistics = start;
+        /**
+         * The first sample waits a period, the last is taken in {@link #result()}: a first one at the start (the
+         * transport's statistics text, formatted and parsed on a cold JVM) held the first write back 10-28 ms.
+         */
+        private long nextStatistics = start + STATISTICS_PERIOD_NANOS;
         private long nextProgress;
 
         Meter(Socket socket, Labels labels, String direction) {
@@ -248,7 +252,6 @@ final class PerfTransfer {
             this.labels = labels;
             this.direction = direction;
             this.nextProgress = interval.isZero() ? Long.MAX_VALUE : start + interval.toNanos();
-            sampleStatistics();
         }
 
         void moved(byte[] data, int offset, int length) {

@@ -63,6 +63,8 @@ public final class UdtConnection {
     /** The least unsent data a stream send buffer takes (see {@link #unsentRoom()}): 1.5 MB at MSS 1500. */
     static final int MIN_UNSENT_PACKETS = 1024;
     static final long MIN_NAK_INTERVAL_NANOS = 20_000_000L;
+    /** 4.11's RTT before the first measurement (10 SYN), with half of it as the variance; its ACKs carry it. */
+    static final int INITIAL_RTT_MICROS = 100_000;
     /** The longest a 4.11 receiver waits before it repeats a loss report (its minimum NAK interval). */
     static final long PEER_NAK_REPEAT_NANOS = 300_000_000L;
     /**
@@ -112,8 +114,10 @@ public final class UdtConnection {
     private long nextSendNanos;
     /** The packet sent last was the first of a probe pair, sent without a pacing gap after it. */
     private boolean probePartnerNext;
-    private int rtt = 100_000;
-    private int rttVariance = 50_000;
+    private int rtt = INITIAL_RTT_MICROS;
+    private int rttVariance = INITIAL_RTT_MICROS / 2;
+    /** Whether {@link #rtt} holds a measurement yet, or still 4.11's initial guess (see {@link #measuredRtt}). */
+    private boolean rttMeasured;
     private int receiveRate = 16;
     private int bandwidth = 1;
 
@@ -125,7 +129,12 @@ public final class UdtConnection {
     private int ackSequence;
     private long lastFullAckNanos;
     private long nextAckNanos;
-    private long nextNakNanos;
+    /**
+     * When the loss list was last due for a repeat: the next repeat is an NAK interval later, at the interval the
+     * RTT gives now. Fixed when the last one went out, the first repeat came 310 ms after the handshake (4.11's
+     * initial 100 ms RTT and 50 ms variance), and retransmissions lost in STARTUP's overflow waited that long.
+     */
+    private long lastNakDueNanos;
     private int packetsSinceAck;
     private final AckWindow ackWindow = new AckWindow();
     private final PacketTimeWindow timeWindow = new PacketTimeWindow();
@@ -715,11 +724,11 @@ public final class UdtConnection {
             nextAckNanos = nowNanos + SYN_NANOS;
             packetsSinceAck = 0;
         }
-        if (nowNanos - nextNakNanos >= 0) {
+        if (nowNanos - nextNakNanos() >= 0) {
             if (SeqNo.compare(receiveBuffer.firstMissing(), largestReceived) <= 0) {
                 sendLossReport();
             }
-            nextNakNanos = nowNanos + nakIntervalNanos();
+            lastNakDueNanos = nowNanos;
         }
         if (outputShutdown && !finAcknowledged && nowNanos - nextFinNanos >= 0) {
             sendFin(nowNanos);
@@ -777,7 +786,7 @@ public final class UdtConnection {
         if (state != State.CONNECTED) {
             return Long.MAX_VALUE;
         }
-        long next = Math.min(nextAckNanos, nextNakNanos);
+        long next = Math.min(nextAckNanos, nextNakNanos());
         next = Math.min(next, lastResponseNanos + expiryIntervalMicros() * 1000L);
         if (outputShutdown && !finAcknowledged) {
             next = Math.min(next, nextFinNanos);
@@ -953,7 +962,7 @@ public final class UdtConnection {
         lastAckAcknowledged = peerInitialSequence;
         lastFullAckNanos = nowNanos;
         nextAckNanos = nowNanos + SYN_NANOS;
-        nextNakNanos = nowNanos + nakIntervalNanos();
+        lastNakDueNanos = nowNanos;
         lastResponseNanos = nowNanos;
         lastHeardNanos = nowNanos;
         lossReportNanos = nowNanos;
@@ -1078,9 +1087,9 @@ public final class UdtConnection {
             messages.acknowledge(lastAck);
         }
         int sample = Ack.rtt(packet);
-        if (sample > 0) {
-            rttVariance = (rttVariance * 3 + Math.abs(sample - rtt)) >> 2;
-            rtt = (rtt * 7 + sample) >> 3;
+        if (sample > 0 && (rttMeasured || sample != INITIAL_RTT_MICROS)) {
+            // the receiver's first ACKs carry its initial guess until an ACK2 came back: not a measurement
+            measuredRtt(sample);
         }
         if (body >= Ack.FULL_BODY_LENGTH) {
             int rate = Ack.receiveRate(packet);
@@ -1147,12 +1156,30 @@ public final class UdtConnection {
             return;
         }
         int acked = ackWindow.ackNumber(ackSeq);
-        int value = (int) Math.min(sample, Integer.MAX_VALUE / 8);
-        rttVariance = (rttVariance * 3 + Math.abs(value - rtt)) >> 2;
-        rtt = (rtt * 7 + value) >> 3;
+        measuredRtt((int) Math.min(sample, Integer.MAX_VALUE / 8));
         if (SeqNo.compare(acked, lastAckAcknowledged) > 0) {
             lastAckAcknowledged = acked;
         }
+    }
+
+    /**
+     * 4.11's EWMA (RTT 7/8, variance 3/4), except that the first measurement replaces the initial guess outright,
+     * as TCP's first sample does (RFC 6298): smoothed from 100 ms at 1/8 per 10 ms ACK, the estimate still read
+     * ~75 ms 150 ms into a flow on a path with no delay. The receiver repeats a loss report only every RTT +
+     * 4 RTTVar + SYN and the sender honours a report only an RTT after its last resend, so retransmissions lost
+     * in STARTUP's overflowing queue waited ~130 ms for their second repair, the ACK stalled and the probe after
+     * STARTUP took no samples (trace at 100 Mbit/s RTT 0). A 4.11 peer smooths from its guess as before; its
+     * ACKs then carry values off the guess, and this side takes the first of them as its measurement.
+     */
+    private void measuredRtt(int sample) {
+        if (!rttMeasured) {
+            rttMeasured = true;
+            rtt = sample;
+            rttVariance = sample / 2;
+            return;
+        }
+        rttVariance = (rttVariance * 3 + Math.abs(sample - rtt)) >> 2;
+        rtt = (rtt * 7 + sample) >> 3;
     }
 
     private void onUserDefined(ByteBuffer packet, int body) {
@@ -1299,6 +1326,10 @@ public final class UdtConnection {
             output.send(control, peer);
             stats.naksSent++;
         }
+    }
+
+    private long nextNakNanos() {
+        return lastNakDueNanos + nakIntervalNanos();
     }
 
     private long nakIntervalNanos() {

@@ -139,6 +139,46 @@ class DataTransferTest {
     }
 
     @Test
+    void theFirstMeasuredRoundTripReplacesTheInitialGuessOnBothSides() {
+        // smoothed from 4.11's 100 ms at 1/8 per 10 ms ACK, both sides still read ~75 ms 150 ms into a flow on a
+        // path with no delay; the first measurement now replaces the guess, as TCP's first sample does
+        InMemoryLink link = connected(1);
+        byte[] data = data(100 * 1456, 5);
+        link.client.write(data, 0, data.length);
+        byte[] buffer = new byte[data.length];
+        for (int i = 0; i < 40; i++) {
+            link.step(MILLI);
+            link.server.read(buffer, 0, buffer.length);
+        }
+        assertTrue(link.server.rttMicros() < 5_000, "the receiver's RTT: " + link.server.rttMicros() + " us");
+        assertTrue(link.client.rttMicros() < 5_000, "the sender's RTT: " + link.client.rttMicros() + " us");
+    }
+
+    @Test
+    void aLostRetransmissionIsReportedAgainAnNakIntervalAfterTheLastReportNotAfterTheInitialGuess() {
+        // the receiver's first repeat of its loss list was due RTT + 4 RTTVar + SYN after the handshake at 4.11's
+        // initial 100 ms / 50 ms, 310 ms, whatever the RTT measured meanwhile
+        InMemoryLink link = connected(1);
+        int[] copiesOf40 = {0};
+        long[] repairedAt = {0};
+        link.drop = d -> {
+            if (d.toServer() && d.isData() && sequenceOf(d) == 40) {
+                if (++copiesOf40[0] <= 2) {
+                    return true; // the packet and its first retransmission
+                }
+                repairedAt[0] = repairedAt[0] == 0 ? link.now : repairedAt[0];
+            }
+            return false;
+        };
+        long start = link.now;
+        byte[] data = data(200 * 1456, 6);
+        assertArrayEquals(data, link.transfer(data, MILLI, 5_000));
+        assertTrue(repairedAt[0] != 0 && repairedAt[0] - start < 100 * MILLI,
+                "the second retransmission arrived " + (repairedAt[0] - start) / MILLI + " ms after the start");
+        assertTrue(link.server.stats().naksSent() >= 2, "the receiver repeated its report");
+    }
+
+    @Test
     void aLostLossReportIsRepairedByTheTimers() {
         InMemoryLink link = connected(1);
         boolean[] dataDropped = {false};
