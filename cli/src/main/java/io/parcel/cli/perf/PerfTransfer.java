@@ -86,10 +86,10 @@ final class PerfTransfer {
      */
     void prepare(DataSource source) {
         requireNonNull(source, "source is null");
-        if (source instanceof DataSource.PatternBytes bytes) {
-            patternBytes(bytes.seed());
-        } else if (source instanceof DataSource.PatternTime time) {
-            patternBytes(time.seed());
+        switch (source) {
+            case DataSource.PatternBytes pattern -> patternBytes(pattern.seed());
+            case DataSource.PatternTime pattern -> patternBytes(pattern.seed());
+            case DataSource.FileData file -> { }
         }
         newSha256();
         ProcessCpu.nanos();
