@@ -352,7 +352,7 @@ public final class BbrCongestionControl implements CongestionControl {
                 feedbackDelayMinNanos = Math.min(feedbackDelayMinNanos, delay);
                 if (mode == Mode.PROBE_RTT) {
                     probeRttFeedbackDelayMinNanos = Math.min(probeRttFeedbackDelayMinNanos, delay);
-                } else if (mode == Mode.DRAIN || mode == Mode.PROBE_BW && pacingGain < 1) {
+                } else if (draining()) {
                     endDrainEarly(delay - feedbackDelayMinNanos);
                 } else if (mode == Mode.PROBE_BW && cycleIndex >= 2) {
                     keepCushion(delay - feedbackDelayMinNanos);
@@ -414,7 +414,7 @@ public final class BbrCongestionControl implements CongestionControl {
         if (feedbackDelayMinNanos == Long.MAX_VALUE || delay < feedbackDelayMinNanos) {
             return;
         }
-        if (mode == Mode.DRAIN || mode == Mode.PROBE_BW && pacingGain < 1) {
+        if (draining()) {
             long repairGap = (long) (periodMicros() * 1000);
             endDrainEarly(Math.max(0, delay - feedbackDelayMinNanos - repairGap));
         }
@@ -815,6 +815,11 @@ public final class BbrCongestionControl implements CongestionControl {
                 pacingGain = 1;
             }
         }
+    }
+
+    /** STARTUP's DRAIN, or the gain cycle's 0.75 round while it has not met an empty queue yet. */
+    private boolean draining() {
+        return mode == Mode.DRAIN || mode == Mode.PROBE_BW && pacingGain < 1;
     }
 
     /** The most queue a drain leaves behind: an eighth of the least feedback delay, at least 0.5 ms. */
