@@ -103,7 +103,6 @@ public final class BbrCongestionControl implements CongestionControl {
      */
     private static final long MIN_DELIVERED_FOR_CAPACITY = 1_100;
     private static final int BASELINE_ROUNDS = 8;
-    private static final int SEND_TIME_SLOTS = 1 << 16;
 
     private static final boolean TRACE = Boolean.getBoolean("udt.bbr.trace");
     private static final long TRACE_T0 = System.nanoTime();
@@ -153,13 +152,12 @@ public final class BbrCongestionControl implements CongestionControl {
     private int roundEndSequence;
     private boolean sampledInRound;
     private double latestDeliveryRate;
-    private final long[] sendTimes = new long[SEND_TIME_SLOTS];
-    /** {@link #resentTotal} when each packet was first sent: the retransmissions sent between two packets. */
-    private final long[] resentBefore = new long[SEND_TIME_SLOTS];
+    /**
+     * Per packet: its send time, {@link #resentTotal} when it was first sent (the retransmissions sent between two
+     * packets), whether a loss report named it, and when its latest retransmission left (the repairs' feedback delay).
+     */
+    private final SentPackets packets = new SentPackets();
     private long resentTotal;
-    private final boolean[] reported = new boolean[SEND_TIME_SLOTS];
-    /** When each packet's latest retransmission left (0: not resent): the repairs' feedback delay. */
-    private final long[] resendTimes = new long[SEND_TIME_SLOTS];
     private long lostTotal;
     /** Reported holes the cumulative ACK has not passed yet: lost, or their retransmission on its way. */
     private int openHoles;
@@ -270,7 +268,7 @@ public final class BbrCongestionControl implements CongestionControl {
      * (between the two pieces of feedback that established each count) and the send interval of the two packets.
      */
     private void sampleDeliveryRate() {
-        long newestSend = sendTimes[highestReceived & (SEND_TIME_SLOTS - 1)];
+        long newestSend = packets.sendTime(highestReceived);
         if (referenceFeedbackNanos == 0 || newestSend == 0 || referenceSendNanos == 0) {
             return;
         }
@@ -326,7 +324,7 @@ public final class BbrCongestionControl implements CongestionControl {
      */
     private double lossCorrection(int newest) {
         int firsts = SeqNo.offset(referenceSequence, newest);
-        long resends = resentBefore[newest & (SEND_TIME_SLOTS - 1)] - referenceResent;
+        long resends = packets.resentBefore(newest) - referenceResent;
         if (firsts <= 0 || resends <= 0) {
             return 1;
         }
@@ -336,9 +334,9 @@ public final class BbrCongestionControl implements CongestionControl {
     private void resetReference() {
         referenceKnown = knownReceived();
         referenceFeedbackNanos = feedbackNanos;
-        referenceSendNanos = sendTimes[highestReceived & (SEND_TIME_SLOTS - 1)];
+        referenceSendNanos = packets.sendTime(highestReceived);
         referenceSequence = highestReceived;
-        referenceResent = resentBefore[highestReceived & (SEND_TIME_SLOTS - 1)];
+        referenceResent = packets.resentBefore(highestReceived);
     }
 
     /** Feedback proved that {@code sequence} arrived. */
@@ -346,7 +344,7 @@ public final class BbrCongestionControl implements CongestionControl {
         if (SeqNo.compare(sequence, highestReceived) > 0 && SeqNo.compare(sequence, lastSent) <= 0) {
             highestReceived = sequence;
             feedbackNanos = nowNanos;
-            long sent = sendTimes[sequence & (SEND_TIME_SLOTS - 1)];
+            long sent = packets.sendTime(sequence);
             if (sent != 0 && nowNanos - sent > 0) {
                 long delay = nowNanos - sent;
                 feedbackDelayMinNanos = Math.min(feedbackDelayMinNanos, delay);
@@ -366,13 +364,13 @@ public final class BbrCongestionControl implements CongestionControl {
     public void onLostRange(int first, int last, long nowNanos) {
         int from = SeqNo.compare(first, lastAck) < 0 ? lastAck : first;
         int span = SeqNo.offset(from, last) + 1;
-        if (span <= 0 || span > SEND_TIME_SLOTS / 2) {
+        if (span <= 0 || SeqNo.compare(last, lastSent) > 0 || span > SentPackets.MAX_SLOTS / 2) {
+            // a report of packets never sent (the connection checks that) or of more than a flight
             return;
         }
         for (int i = 0, sequence = from; i < span; i++, sequence = SeqNo.increment(sequence)) {
-            int slot = sequence & (SEND_TIME_SLOTS - 1);
-            if (!reported[slot]) {
-                reported[slot] = true;
+            if (!packets.reported(sequence)) {
+                packets.setReported(sequence, true);
                 openHoles++;
                 lostTotal++;
                 newHolesInRound++;
@@ -387,11 +385,10 @@ public final class BbrCongestionControl implements CongestionControl {
     private long clearHoles(int from, int to) {
         long newestRepair = 0;
         for (int sequence = from; sequence != to; sequence = SeqNo.increment(sequence)) {
-            int slot = sequence & (SEND_TIME_SLOTS - 1);
-            if (reported[slot]) {
-                reported[slot] = false;
+            if (packets.reported(sequence)) {
+                packets.setReported(sequence, false);
                 openHoles--;
-                long resent = resendTimes[slot];
+                long resent = packets.resendTime(sequence);
                 if (resent != 0 && (newestRepair == 0 || resent - newestRepair > 0)) {
                     newestRepair = resent;
                 }
@@ -517,13 +514,13 @@ public final class BbrCongestionControl implements CongestionControl {
         if (retransmission) {
             resentInRound++;
             resentTotal++;
-            resendTimes[sequence & (SEND_TIME_SLOTS - 1)] = nowNanos;
+            packets.resent(sequence, nowNanos);
         } else {
-            resendTimes[sequence & (SEND_TIME_SLOTS - 1)] = 0;
+            // feedback still reads the packet before the ACK point (the highest one known received)
+            packets.cover(SeqNo.decrement(lastAck), sequence);
             sentInRound++;
             lastSent = sequence;
-            sendTimes[sequence & (SEND_TIME_SLOTS - 1)] = nowNanos;
-            resentBefore[sequence & (SEND_TIME_SLOTS - 1)] = resentTotal;
+            packets.sentFirst(sequence, nowNanos, resentTotal);
         }
     }
 
@@ -909,6 +906,11 @@ public final class BbrCongestionControl implements CongestionControl {
 
     String mode() {
         return mode.name();
+    }
+
+    /** Slots of the per-packet records (for tests): they follow the flight. */
+    int packetSlots() {
+        return packets.capacity();
     }
 
     int rounds() {

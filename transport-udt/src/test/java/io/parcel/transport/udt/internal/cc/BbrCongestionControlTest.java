@@ -295,6 +295,21 @@ class BbrCongestionControlTest {
         return longest;
     }
 
+    @Test
+    void keepsPerPacketRecordsForItsFlightOnly() {
+        shortPathInProbeBw();
+        assertEquals(SentPackets.INITIAL_SLOTS, control.packetSlots(), "100 Mbit/s with no delay");
+
+        // 500 Mbit/s at RTT 100 ms with 0.5 % loss: a window of ~13,000 packets
+        NativeCongestionControlTest.InMemoryContext longContext = new NativeCongestionControlTest.InMemoryContext();
+        longContext.rtt = 100_000;
+        BbrCongestionControl longFlow = new BbrCongestionControl(new Random(1));
+        new PathModel(longFlow, longContext, 1, 100 * MILLI, new Random(7)).run(5_000 * MILLI, 5 * LINK, 0.005);
+        assertEquals(5 * LINK, longFlow.bandwidth(), 5 * LINK * 0.1);
+        assertTrue(longFlow.packetSlots() >= 4_096 && longFlow.packetSlots() <= SentPackets.MAX_SLOTS,
+                "slots " + longFlow.packetSlots());
+    }
+
     /** A path with a 1 ms RTT, much shorter than the 50 ms a round lasts at least. */
     private PathModel shortPathInProbeBw() {
         context.rtt = 1_000;

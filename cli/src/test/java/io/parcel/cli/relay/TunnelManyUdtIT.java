@@ -1,0 +1,175 @@
+package io.parcel.cli.relay;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parcel.cli.dist.DistProcess;
+
+/**
+ * 200 connections at once through a {@code bin/parcel-tcp2udt} / {@code bin/parcel-udt2tcp} pair over real UDT, each
+ * its own UDT connection on the pair's one UDP port, with the launcher's default 256 MiB heap. (TunnelServerIT runs
+ * 200 connections in-process over the tcp transport, which hides what each UDT connection costs: with 1.6 MiB of
+ * congestion-control records per connection both halves died of OutOfMemoryError.)
+ */
+class TunnelManyUdtIT {
+    private static final int CONNECTIONS = 200;
+    private static final int BYTES_PER_CONNECTION = 64 * 1024;
+    private static final long DEADLINE_SECONDS = 120;
+
+    @TempDir
+    Path work;
+
+    private EchoSource echo;
+    private DistProcess exitHalf;
+    private DistProcess entryHalf;
+    private int entryPort;
+
+    @BeforeEach
+    void startPair() throws Exception {
+        echo = new EchoSource();
+        exitHalf = DistProcess.start(work, "parcel-udt2tcp", "--listen", "127.0.0.1:0",
+                "--to", "127.0.0.1:" + echo.port(), "--idle-timeout", "5m", "--status-interval", "0");
+        int udtPort = exitHalf.awaitListeningPort();
+        entryHalf = DistProcess.start(work, "parcel-tcp2udt", "--listen", "127.0.0.1:0",
+                "--to", "127.0.0.1:" + udtPort, "--idle-timeout", "5m", "--connect-timeout", "10s",
+                "--status-interval", "0");
+        entryPort = entryHalf.awaitListeningPort();
+    }
+
+    @AfterEach
+    void stopAll() throws IOException {
+        try {
+            entryHalf.kill();
+            exitHalf.kill();
+        } finally {
+            echo.close();
+        }
+    }
+
+    @Test
+    void twoHundredConnectionsAtOnceAllEchoTheirBytes() throws Exception {
+        List<Socket> clients = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < CONNECTIONS; i++) {
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), entryPort);
+                client.setSoTimeout((int) TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+                clients.add(client);
+            }
+            // every connection is open before any finishes, so the halves hold all 200 UDT connections at once
+            List<Future<byte[]>> echoed = new ArrayList<>();
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < CONNECTIONS; i++) {
+                byte[] bytes = new byte[BYTES_PER_CONNECTION];
+                new Random(i).nextBytes(bytes);
+                sent.add(bytes);
+                Socket client = clients.get(i);
+                echoed.add(pool.submit(() -> exchange(client, bytes)));
+            }
+            for (int i = 0; i < CONNECTIONS; i++) {
+                byte[] back = echoed.get(i).get(DEADLINE_SECONDS, TimeUnit.SECONDS);
+                assertArrayEquals(sent.get(i), back, "connection " + i + " echoed other bytes");
+            }
+            assertTrue(echo.accepted() >= CONNECTIONS, "the echo server saw " + echo.accepted() + " connections");
+            assertTrue(entryHalf.isAlive(), "tcp2udt died with 200 connections open:\n" + entryHalf.errors());
+            assertTrue(exitHalf.isAlive(), "udt2tcp died with 200 connections open:\n" + exitHalf.errors());
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+        // and both halves go on serving after the 200 are gone
+        try (Socket again = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+            again.setSoTimeout((int) TimeUnit.SECONDS.toMillis(30));
+            byte[] bytes = "still there".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assertArrayEquals(bytes, exchange(again, bytes));
+        }
+    }
+
+    /** Writes {@code bytes} while reading them back (the echo would stall on a full window otherwise). */
+    private static byte[] exchange(Socket client, byte[] bytes) throws Exception {
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                OutputStream out = client.getOutputStream();
+                out.write(bytes);
+                out.flush();
+            } catch (IOException e) {
+                // the read below reports the broken connection
+            }
+        });
+        InputStream in = client.getInputStream();
+        byte[] back = in.readNBytes(bytes.length);
+        writer.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+        return Arrays.copyOf(back, back.length);
+    }
+
+    /** A TCP echo server on 127.0.0.1 (a virtual thread per connection), counting the connections it accepted. */
+    private static final class EchoSource implements AutoCloseable {
+        private final ServerSocket listener = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        EchoSource() throws IOException {
+            Thread.ofVirtual().name("echo-source").start(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket socket = listener.accept();
+                        sockets.add(socket);
+                        Thread.ofVirtual().start(() -> echo(socket));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        int accepted() {
+            return sockets.size();
+        }
+
+        private static void echo(Socket socket) {
+            byte[] buffer = new byte[16 * 1024];
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                for (int count = in.read(buffer); count >= 0; count = in.read(buffer)) {
+                    out.write(buffer, 0, count);
+                }
+            } catch (IOException e) {
+                // the client closed or the tunnel broke; the test's reads tell which
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}
