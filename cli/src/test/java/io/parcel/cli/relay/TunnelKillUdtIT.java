@@ -9,12 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -159,26 +156,14 @@ class TunnelKillUdtIT {
      * 120 s), counting the connections that broke. {@link #close()} ends all of them.
      */
     static final class StreamingSource implements AutoCloseable {
-        private final ServerSocket listener = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         private final AtomicInteger broken = new AtomicInteger();
-        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final LoopbackServer server = new LoopbackServer("streaming-source", 16, this::stream);
 
         StreamingSource() throws IOException {
-            Thread.ofVirtual().name("streaming-source").start(() -> {
-                while (!listener.isClosed()) {
-                    try {
-                        Socket socket = listener.accept();
-                        sockets.add(socket);
-                        Thread.ofVirtual().start(() -> stream(socket));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
         }
 
         int port() {
-            return listener.getLocalPort();
+            return server.port();
         }
 
         int broken() {
@@ -200,10 +185,7 @@ class TunnelKillUdtIT {
 
         @Override
         public void close() throws IOException {
-            listener.close();
-            for (Socket socket : sockets) {
-                socket.close();
-            }
+            server.close();
         }
     }
 }

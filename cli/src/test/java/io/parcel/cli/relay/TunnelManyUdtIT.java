@@ -9,14 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,14 +39,14 @@ class TunnelManyUdtIT {
     @TempDir
     Path work;
 
-    private EchoSource echo;
+    private LoopbackServer echo;
     private DistProcess exitHalf;
     private DistProcess entryHalf;
     private int entryPort;
 
     @BeforeEach
     void startPair() throws Exception {
-        echo = new EchoSource();
+        echo = echoServer();
         exitHalf = DistProcess.start(work, "parcel-udt2tcp", "--listen", "127.0.0.1:0",
                 "--to", "127.0.0.1:" + echo.port(), "--idle-timeout", "5m", "--status-interval", "0");
         int udtPort = exitHalf.awaitListeningPort();
@@ -124,34 +122,9 @@ class TunnelManyUdtIT {
         return Arrays.copyOf(back, back.length);
     }
 
-    /** A TCP echo server on 127.0.0.1 (a virtual thread per connection), counting the connections it accepted. */
-    private static final class EchoSource implements AutoCloseable {
-        private final ServerSocket listener = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
-        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-
-        EchoSource() throws IOException {
-            Thread.ofVirtual().name("echo-source").start(() -> {
-                while (!listener.isClosed()) {
-                    try {
-                        Socket socket = listener.accept();
-                        sockets.add(socket);
-                        Thread.ofVirtual().start(() -> echo(socket));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return listener.getLocalPort();
-        }
-
-        int accepted() {
-            return sockets.size();
-        }
-
-        private static void echo(Socket socket) {
+    /** A TCP echo server on 127.0.0.1. */
+    private static LoopbackServer echoServer() throws IOException {
+        return new LoopbackServer("echo-source", 512, socket -> {
             byte[] buffer = new byte[16 * 1024];
             try (socket) {
                 InputStream in = socket.getInputStream();
@@ -162,14 +135,6 @@ class TunnelManyUdtIT {
             } catch (IOException e) {
                 // the client closed or the tunnel broke; the test's reads tell which
             }
-        }
-
-        @Override
-        public void close() throws IOException {
-            listener.close();
-            for (Socket socket : sockets) {
-                socket.close();
-            }
-        }
+        });
     }
 }
