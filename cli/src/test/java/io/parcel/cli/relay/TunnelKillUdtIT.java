@@ -37,6 +37,7 @@ class TunnelKillUdtIT {
     Path work;
 
     private StreamingSource source;
+    private DistTunnelPair tunnels;
     private DistProcess exitHalf;
     private DistProcess entryHalf;
     private int entryPort;
@@ -44,20 +45,17 @@ class TunnelKillUdtIT {
     @BeforeEach
     void startPair() throws Exception {
         source = new StreamingSource();
-        exitHalf = DistProcess.start(work, "parcel-udt2tcp", "--listen", "127.0.0.1:0",
-                "--to", "127.0.0.1:" + source.port(), "--idle-timeout", "5m", "--status-interval", "0");
-        int udtPort = exitHalf.awaitListeningPort();
-        entryHalf = DistProcess.start(work, "parcel-tcp2udt", "--listen", "127.0.0.1:0",
-                "--to", "127.0.0.1:" + udtPort, "--idle-timeout", "5m", "--connect-timeout", "3s",
-                "--status-interval", "0");
-        entryPort = entryHalf.awaitListeningPort();
+        DistTunnelPair pair = DistTunnelPair.start(work, source.port(), "3s");
+        tunnels = pair;
+        exitHalf = pair.exitHalf();
+        entryHalf = pair.entryHalf();
+        entryPort = pair.entryPort();
     }
 
     @AfterEach
     void stopAll() throws IOException {
         try {
-            entryHalf.kill();
-            exitHalf.kill();
+            tunnels.close();
         } finally {
             source.close();
         }

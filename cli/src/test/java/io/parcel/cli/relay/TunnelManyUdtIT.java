@@ -1,7 +1,5 @@
 package io.parcel.cli.relay;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parcel.cli.dist.DistProcess;
-
 /**
  * 200 connections at once through a {@code bin/parcel-tcp2udt} / {@code bin/parcel-udt2tcp} pair over real UDT, each
  * its own UDT connection on the pair's one UDP port, with the launcher's default 256 MiB heap. (TunnelServerIT runs
@@ -39,35 +35,15 @@ class TunnelManyUdtIT {
     @TempDir
     Path work;
 
-    private LoopbackServer echo;
-    private DistProcess exitHalf;
-    private DistProcess entryHalf;
-    private int entryPort;
-
-    @BeforeEach
-    void startPair() throws Exception {
-        echo = echoServer();
-        exitHalf = DistProcess.start(work, "parcel-udt2tcp", "--listen", "127.0.0.1:0",
-                "--to", "127.0.0.1:" + echo.port(), "--idle-timeout", "5m", "--status-interval", "0");
-        int udtPort = exitHalf.awaitListeningPort();
-        entryHalf = DistProcess.start(work, "parcel-tcp2udt", "--listen", "127.0.0.1:0",
-                "--to", "127.0.0.1:" + udtPort, "--idle-timeout", "5m", "--connect-timeout", "10s",
-                "--status-interval", "0");
-        entryPort = entryHalf.awaitListeningPort();
-    }
-
-    @AfterEach
-    void stopAll() throws IOException {
-        try {
-            entryHalf.kill();
-            exitHalf.kill();
-        } finally {
-            echo.close();
+    @Test
+    void twoHundredConnectionsAtOnceAllEchoTheirBytes() throws Exception {
+        try (LoopbackServer echo = echoServer(); DistTunnelPair tunnels = DistTunnelPair.start(work, echo.port(), "10s")) {
+            carryAndEcho(echo, tunnels);
         }
     }
 
-    @Test
-    void twoHundredConnectionsAtOnceAllEchoTheirBytes() throws Exception {
+    private static void carryAndEcho(LoopbackServer echo, DistTunnelPair tunnels) throws Exception {
+        int entryPort = tunnels.entryPort();
         List<Socket> clients = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < CONNECTIONS; i++) {
@@ -90,8 +66,10 @@ class TunnelManyUdtIT {
                 assertArrayEquals(sent.get(i), back, "connection " + i + " echoed other bytes");
             }
             assertTrue(echo.accepted() >= CONNECTIONS, "the echo server saw " + echo.accepted() + " connections");
-            assertTrue(entryHalf.isAlive(), "tcp2udt died with 200 connections open:\n" + entryHalf.errors());
-            assertTrue(exitHalf.isAlive(), "udt2tcp died with 200 connections open:\n" + exitHalf.errors());
+            assertTrue(tunnels.entryHalf().isAlive(), "tcp2udt died with 200 connections open:\n"
+                    + tunnels.entryHalf().errors());
+            assertTrue(tunnels.exitHalf().isAlive(), "udt2tcp died with 200 connections open:\n"
+                    + tunnels.exitHalf().errors());
         } finally {
             for (Socket client : clients) {
                 client.close();
