@@ -37,7 +37,8 @@ class TunnelManyUdtIT {
 
     @Test
     void twoHundredConnectionsAtOnceAllEchoTheirBytes() throws Exception {
-        try (LoopbackServer echo = echoServer(); DistTunnelPair tunnels = DistTunnelPair.start(work, echo.port(), "10s")) {
+        try (LoopbackServer echo = echoServer();
+             DistTunnelPair tunnels = DistTunnelPair.start(work, echo.port(), "10s")) {
             carryAndEcho(echo, tunnels);
         }
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SentPacketsTest {
-    /** Sends first transmissions from {@code first} on, {@code count} of them, the oldest unsettled being {@code first}. */
+    /** Records {@code count} first transmissions from {@code first} on; the ACK point stays at {@code first}. */
     private static int sendFrom(SentPackets packets, int first, int count) {
         int sequence = first;
         for (int i = 0; i < count; i++) {
@@ -49,7 +49,8 @@ class SentPacketsTest {
         assertEquals(1_000L, packets.sendTime(first));
         assertTrue(packets.reported(first));
         assertEquals(2_000L, packets.resendTime(first));
-        for (int i = 0, sequence = SeqNo.increment(first); sequence != next; i++, sequence = SeqNo.increment(sequence)) {
+        int sequence = SeqNo.increment(first);
+        for (int i = 0; sequence != next; i++, sequence = SeqNo.increment(sequence)) {
             assertEquals(1_000L + i, packets.sendTime(sequence), "send time of " + sequence);
             assertEquals(i / 10, packets.resentBefore(sequence), "resent before " + sequence);
             assertFalse(packets.reported(sequence));
