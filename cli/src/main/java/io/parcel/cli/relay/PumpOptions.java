@@ -24,7 +24,7 @@ final class PumpOptions {
             description = "Close a connection after this long without a byte either way (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1024",
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512",
             description = "Connections served at once; more are closed at once (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TunnelManyUdtIT {
     private static final int CONNECTIONS = 200;
-    private static final int BYTES_PER_CONNECTION = 64 * 1024;
+    private static final int BYTES_PER_CONNECTION = 256 * 1024;
     private static final long DEADLINE_SECONDS = 120;
 
     @TempDir

@@ -7,7 +7,7 @@ package io.parcel.transport.udt.internal.core;
  * receive buffer; not thread-safe (the connection's lock guards it).
  */
 final class PayloadSlots {
-    static final int CHUNK_PACKETS = 64;
+    static final int CHUNK_PACKETS = 16;
 
     private final PayloadPool pool;
     private final int capacity;

