@@ -33,6 +33,8 @@ public final class LogSetup implements AutoCloseable {
      * client side by side) each add their handlers; the JDK's default handlers are set aside while any is active.
      */
     private static final Object LOCK = new Object();
+    /** Logger name prefixes whose debug records stay out (see {@link #notLibraryDetail}). */
+    private static final List<String> LIBRARY_LOGGERS = List.of("com.google.", "java.", "javax.", "jdk.", "sun.");
     private static final List<LogSetup> ACTIVE = new ArrayList<>();
     private static List<Handler> setAside = List.of();
     private static Level levelBefore;
@@ -82,11 +84,20 @@ public final class LogSetup implements AutoCloseable {
 
     /**
      * Guice's debug records (its start-up timings, the stack trace of a bytecode optimisation it cannot use on this
-     * JDK) are about Guice, not about a transfer; they would bury Parcel's own debug lines.
+     * JDK) and the JDK's own (a stack trace of {@code Runtime.exit} at every SIGTERM of {@code serve}) are about the
+     * libraries, not about a transfer; they would bury Parcel's own debug lines.
      */
     private static boolean notLibraryDetail(java.util.logging.LogRecord record) {
         String name = record.getLoggerName();
-        return record.getLevel().intValue() >= Level.INFO.intValue() || name == null || !name.startsWith("com.google.");
+        if (record.getLevel().intValue() >= Level.INFO.intValue() || name == null) {
+            return true;
+        }
+        for (String library : LIBRARY_LOGGERS) {
+            if (name.startsWith(library)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

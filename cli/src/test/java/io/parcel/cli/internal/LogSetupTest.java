@@ -56,16 +56,19 @@ class LogSetupTest {
     @Test
     void librariesDebugRecordsStayOutButTheirWarningsShow() throws Exception {
         System.Logger guice = System.getLogger("com.google.inject.internal.util.ContinuousStopwatch");
+        System.Logger runtime = System.getLogger("java.lang.Runtime");
         StringWriter err = new StringWriter();
         Path logFile = directory.resolve("debug.log");
         try (LogSetup ignored = LogSetup.install(new PrintWriter(err), true, Optional.of(logFile))) {
             guice.log(System.Logger.Level.DEBUG, "Module execution: 79ms");
+            runtime.log(System.Logger.Level.DEBUG, "Runtime.exit() called with status: 143", new Throwable("exit"));
             guice.log(System.Logger.Level.WARNING, "an injector problem");
             LOG.log(System.Logger.Level.DEBUG, "range [0, 10) done");
         }
         String log = Files.readString(logFile);
         for (String output : new String[] {err.toString(), log}) {
             assertFalse(output.contains("Module execution"), output);
+            assertFalse(output.contains("Runtime.exit"), output);
             assertTrue(output.contains("an injector problem"), output);
             assertTrue(output.contains("range [0, 10) done"), output);
         }
