@@ -15,7 +15,7 @@ import io.parcel.transport.udt.internal.wire.SeqNo;
  * on the sender's thread; nothing is allocated per packet. Not thread-safe (the control's lock covers it).
  */
 final class SentPackets {
-    /** Enough for any flight the flow window allows; beyond it slots would alias, as in 4.11's fixed tables. */
+    /** Twice the largest flight the default buffers allow (32,768 packets); a larger one would alias slots. */
     static final int MAX_SLOTS = 1 << 16;
     /** 6 KiB; a 100 Mbit/s flow with no delay (~450 packets in its window) grows it once. */
     static final int INITIAL_SLOTS = 1 << 8;
