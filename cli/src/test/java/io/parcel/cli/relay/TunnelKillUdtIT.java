@@ -18,8 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parcel.cli.dist.DistProcess;
-
 /**
  * {@code kill -9} of either half of a {@code bin/parcel-tcp2udt} / {@code bin/parcel-udt2tcp} pair over real UDT,
  * in the middle of a stream. UDT has no FIN or reset from a dead process: the survivor must notice from the silence
@@ -38,18 +36,11 @@ class TunnelKillUdtIT {
 
     private StreamingSource source;
     private DistTunnelPair tunnels;
-    private DistProcess exitHalf;
-    private DistProcess entryHalf;
-    private int entryPort;
 
     @BeforeEach
     void startPair() throws Exception {
         source = new StreamingSource();
-        DistTunnelPair pair = DistTunnelPair.start(work, source.port(), "3s");
-        tunnels = pair;
-        exitHalf = pair.exitHalf();
-        entryHalf = pair.entryHalf();
-        entryPort = pair.entryPort();
+        tunnels = DistTunnelPair.start(work, source.port(), "3s");
     }
 
     @AfterEach
@@ -63,12 +54,12 @@ class TunnelKillUdtIT {
 
     @Test
     void killingUdt2tcpEndsTheStreamAtTcp2udtWhichGoesOnServing() throws Exception {
-        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), tunnels.entryPort())) {
             client.setSoTimeout((int) TimeUnit.SECONDS.toMillis(NOTICE_SECONDS));
             InputStream in = client.getInputStream();
             assertEquals(1 << 20, in.readNBytes(1 << 20).length, "data flows before the kill");
 
-            exitHalf.kill();
+            tunnels.exitHalf().kill();
             long killed = System.nanoTime();
             drainUntilClosed(in);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
@@ -77,35 +68,35 @@ class TunnelKillUdtIT {
         }
         // The killed half's TCP side died with it: the source saw its connection break at once.
         assertTrue(waitFor(() -> source.broken() == 1, 10), "the source's connection was not broken");
-        assertTrue(waitFor(() -> entryHalf.errors().contains("closed ("), 10),
-                "tcp2udt logs the closed connection:\n" + entryHalf.errors());
+        assertTrue(waitFor(() -> tunnels.entryHalf().errors().contains("closed ("), 10),
+                "tcp2udt logs the closed connection:\n" + tunnels.entryHalf().errors());
         // Not stuck: a new connection is taken and closed within its connect timeout (nobody listens on UDT now).
-        try (Socket again = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+        try (Socket again = new Socket(InetAddress.getLoopbackAddress(), tunnels.entryPort())) {
             again.setSoTimeout(20_000);
             assertEndsOrResets(again.getInputStream());
         }
-        assertTrue(entryHalf.isAlive(), "tcp2udt must survive its peer");
+        assertTrue(tunnels.entryHalf().isAlive(), "tcp2udt must survive its peer");
     }
 
     @Test
     void killingTcp2udtMakesUdt2tcpReleaseTheUpstreamConnection() throws Exception {
-        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), entryPort)) {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), tunnels.entryPort())) {
             client.setSoTimeout(20_000);
             InputStream in = client.getInputStream();
             assertEquals(1 << 20, in.readNBytes(1 << 20).length, "data flows before the kill");
 
-            entryHalf.kill();
+            tunnels.entryHalf().kill();
             long killed = System.nanoTime();
             // The killed half's own TCP socket: the client hears of it at once.
             drainUntilClosed(in);
             // The other half has only UDT's silence to go by; it must close its upstream connection.
             assertTrue(waitFor(() -> source.broken() == 1, NOTICE_SECONDS),
                     "udt2tcp still holds the upstream connection " + NOTICE_SECONDS + " s after its peer died:\n"
-                            + exitHalf.errors());
+                            + tunnels.exitHalf().errors());
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
-            assertTrue(waitFor(() -> exitHalf.errors().contains("closed ("), 10),
-                    "udt2tcp logs the closed connection:\n" + exitHalf.errors());
-            assertTrue(exitHalf.isAlive(), "udt2tcp must survive its peer");
+            assertTrue(waitFor(() -> tunnels.exitHalf().errors().contains("closed ("), 10),
+                    "udt2tcp logs the closed connection:\n" + tunnels.exitHalf().errors());
+            assertTrue(tunnels.exitHalf().isAlive(), "udt2tcp must survive its peer");
             System.out.println("udt2tcp released the upstream " + seconds + " s after tcp2udt was killed");
         }
     }
