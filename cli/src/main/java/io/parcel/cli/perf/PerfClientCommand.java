@@ -74,10 +74,7 @@ final class PerfClientCommand extends BaseCommand {
         }
         PerfTransfer.EndOfStream end = perf.endOfStream(spec, perf.transport);
         PerfTransfer transfer = perf.transfer(environment.err());
-        DataSource source = sends ? perf.dataSource(environment) : null;
-        if (sends) {
-            transfer.prepare(source);
-        }
+        DataSource source = sends ? transfer.prepare(perf.dataSource(environment)) : null;
         try (Kernel kernel = perf.plugins.startKernel(environment);
              Transport transport = kernel.openTransport(perf.transport, perf.transportOptions(connection));
              Socket socket = connect(transport, remote)) {

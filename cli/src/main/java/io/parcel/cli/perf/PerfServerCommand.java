@@ -59,10 +59,7 @@ final class PerfServerCommand extends BaseCommand {
         Duration waitForConnection = acceptTimeout != null ? acceptTimeout : once ? ONCE_ACCEPT_TIMEOUT : Duration.ZERO;
         PerfTransfer.EndOfStream end = perf.endOfStream(spec, perf.transport);
         PerfTransfer transfer = perf.transfer(environment.err());
-        DataSource source = sends ? perf.dataSource(environment) : null;
-        if (sends) {
-            transfer.prepare(source);
-        }
+        DataSource source = sends ? transfer.prepare(perf.dataSource(environment)) : null;
         try (Kernel kernel = perf.plugins.startKernel(environment);
              Transport transport = kernel.openTransport(perf.transport, perf.transportOptions(Map.of()));
              ServerSocket server = transport.listen(local, BACKLOG)) {

@@ -83,8 +83,10 @@ final class PerfTransfer {
      * (2 MiB, tens of ms on a cold JVM) and loads the hash and the CPU clock. The receiver's clock runs from the
      * handshake, so that work counted as transfer time: the first packet left 40-60 ms after the handshake, 0.2-0.3 %
      * of a 20 s run at any rate (iperf3 fills its buffer before it connects, too).
+     *
+     * @return {@code source}, for sending
      */
-    void prepare(DataSource source) {
+    DataSource prepare(DataSource source) {
         requireNonNull(source, "source is null");
         switch (source) {
             case DataSource.PatternBytes pattern -> patternBytes(pattern.seed());
@@ -93,6 +95,7 @@ final class PerfTransfer {
         }
         newSha256();
         ProcessCpu.nanos();
+        return source;
     }
 
     private byte[] patternBytes(long seed) {

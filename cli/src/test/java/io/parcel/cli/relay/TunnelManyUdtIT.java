@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -98,19 +97,14 @@ class TunnelManyUdtIT {
         InputStream in = client.getInputStream();
         byte[] back = in.readNBytes(bytes.length);
         writer.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
-        return Arrays.copyOf(back, back.length);
+        return back;
     }
 
     /** A TCP echo server on 127.0.0.1. */
     private static LoopbackServer echoServer() throws IOException {
         return new LoopbackServer("echo-source", 512, socket -> {
-            byte[] buffer = new byte[16 * 1024];
             try (socket) {
-                InputStream in = socket.getInputStream();
-                OutputStream out = socket.getOutputStream();
-                for (int count = in.read(buffer); count >= 0; count = in.read(buffer)) {
-                    out.write(buffer, 0, count);
-                }
+                socket.getInputStream().transferTo(socket.getOutputStream());
             } catch (IOException e) {
                 // the client closed or the tunnel broke; the test's reads tell which
             }
