@@ -3,6 +3,8 @@ package io.parcel.testsupport;
 import io.parcel.testsupport.internal.HttpConnection;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -60,8 +62,11 @@ public final class RangeHttpServer implements AutoCloseable {
     private final Settings settings;
     private final Map<String, Entry> resources;
     private final ServerSocket serverSocket;
+    /** TLS is layered over each accepted TCP socket, so that close can always reach the TCP socket (see close). */
+    private final SSLSocketFactory tlsSockets;
     private final Thread acceptor;
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    /** Each open connection's TCP socket and the socket it is served on (the same one without TLS). */
+    private final Map<Socket, Socket> connections = new ConcurrentHashMap<>();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger requestCount = new AtomicInteger();
@@ -74,8 +79,8 @@ public final class RangeHttpServer implements AutoCloseable {
     private RangeHttpServer(Builder builder) throws IOException {
         this.settings = new Settings(builder);
         this.resources = new ConcurrentHashMap<>(builder.resources);
-        this.serverSocket = builder.tls == null ? new ServerSocket()
-                : builder.tls.getServerSocketFactory().createServerSocket();
+        this.serverSocket = new ServerSocket();
+        this.tlsSockets = builder.tls == null ? null : builder.tls.getSocketFactory();
         try {
             serverSocket.bind(new InetSocketAddress(builder.bindAddress, 0), 64);
         } catch (IOException e) {
@@ -199,8 +204,29 @@ public final class RangeHttpServer implements AutoCloseable {
         } catch (IOException ignored) {
             // Closing is all we want; there is nothing left to release.
         }
-        for (Socket socket : connections) {
-            closeQuietly(socket);
+        // A TLS socket's close sends close_notify under the lock that a writer blocked on a client that stopped
+        // reading holds, and would wait for it forever: close the TLS sockets politely on the side, and after a
+        // short while close the TCP sockets under them, which ends any blocked write and so those closes too.
+        List<Thread> politeCloses = new ArrayList<>();
+        for (Map.Entry<Socket, Socket> connection : connections.entrySet()) {
+            Socket served = connection.getValue();
+            if (served == connection.getKey()) {
+                closeQuietly(served);
+            } else {
+                politeCloses.add(Thread.ofVirtual().start(() -> closeQuietly(served)));
+            }
+        }
+        long politeDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        for (Thread politeClose : politeCloses) {
+            try {
+                politeClose.join(Duration.ofNanos(Math.max(1, politeDeadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Socket tcp : connections.keySet()) {
+            closeQuietly(tcp);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         List<Thread> all = new ArrayList<>(threads);
@@ -230,7 +256,7 @@ public final class RangeHttpServer implements AutoCloseable {
                 return; // closed
             }
             connectionCount.incrementAndGet();
-            connections.add(socket);
+            connections.put(socket, socket);
             Thread thread = Thread.ofPlatform().daemon()
                     .name("range-http-" + port() + "-conn-" + connectionCount.get())
                     .unstarted(() -> serve(socket));
@@ -242,8 +268,8 @@ public final class RangeHttpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket) {
-        try (socket) {
+    private void serve(Socket tcp) {
+        try (tcp; Socket socket = tlsSockets == null ? tcp : layerTls(tcp)) {
             socket.setSoTimeout((int) settings.idleTimeout.toMillis());
             socket.setTcpNoDelay(true);
             HttpConnection connection = new HttpConnection(socket);
@@ -260,7 +286,7 @@ public final class RangeHttpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            connections.remove(socket);
+            connections.remove(tcp);
             threads.remove(Thread.currentThread());
         }
     }
@@ -492,6 +518,14 @@ public final class RangeHttpServer implements AutoCloseable {
             case 504 -> "Gateway Timeout";
             default -> "Status " + status;
         };
+    }
+
+    private Socket layerTls(Socket tcp) throws IOException {
+        SSLSocket tls = (SSLSocket) tlsSockets.createSocket(tcp, null, tcp.getPort(), true);
+        tls.setUseClientMode(false);
+        // Put it where close finds it; unless close already ran, which then closed the TCP socket under it.
+        connections.replace(tcp, tcp, tls);
+        return tls;
     }
 
     private static void closeQuietly(Socket socket) {

@@ -300,10 +300,14 @@ class RangeHttpServerTest {
                 client.getOutputStream().write("GET /g HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
                 client.getOutputStream().flush();
                 assertTrue(client.getInputStream().read() >= 0, "the response started");
-                // Let the buffers fill up so that the server's write blocks (bounded wait).
-                for (int wait = 0; wait < 500 && server.bytesSent() < (1 << 20); wait++) {
-                    Thread.sleep(10);
+                // Let the buffers fill up until the server's write blocks: no progress for 300 ms (bounded wait).
+                // A TLS close used to hang exactly then, waiting for the blocked writer's lock.
+                long sent = -1;
+                for (int wait = 0; wait < 50 && server.bytesSent() != sent; wait++) {
+                    sent = server.bytesSent();
+                    Thread.sleep(300);
                 }
+                assertEquals(sent, server.bytesSent(), "the server's write blocked");
                 assertTimeoutPreemptively(Duration.ofSeconds(10), server::close, "close with secure=" + secure);
             }
         }
