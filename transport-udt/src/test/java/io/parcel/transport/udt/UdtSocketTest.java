@@ -147,6 +147,29 @@ class UdtSocketTest {
         }
     }
 
+    @Test
+    void connectKeepsTryingForItsWholeTimeout() throws Exception {
+        // A listener that starts answering 4 s after the connect began, past UDT 4.11's default of 3 s: a loaded
+        // peer answers that late. The connect's own 15 s must hold, not the default (it did not: all ended at 3 s).
+        java.nio.channels.DatagramChannel silent = java.nio.channels.DatagramChannel.open();
+        silent.bind(LOOPBACK);
+        InetSocketAddress address = (InetSocketAddress) silent.getLocalAddress();
+        Future<ServerSocket> lateListener = executor.submit(() -> {
+            Thread.sleep(4_000);
+            silent.close();
+            return transport.listen(address, 10);
+        });
+        long start = System.nanoTime();
+        try (Socket client = transport.connect(address, Duration.ofSeconds(15));
+             ServerSocket server = lateListener.get(10, TimeUnit.SECONDS);
+             Socket accepted = server.accept()) {
+            assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(4), "connected only once answered");
+            client.getOutputStream().write(42);
+            client.getOutputStream().flush();
+            assertEquals(42, accepted.getInputStream().read());
+        }
+    }
+
     static byte[] sha256(InputStream in) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         byte[] buffer = new byte[65536];

@@ -54,6 +54,12 @@ public record ConnectionConfig(int mss, int sendBufferPackets, int receiveBuffer
         }
     }
 
+    /** The same settings with another connect timeout: a connect call's own replaces the socket's default. */
+    public ConnectionConfig withConnectTimeout(long nanos) {
+        return new ConnectionConfig(mss, sendBufferPackets, receiveBufferPackets, flowControlPackets, maxBandwidth,
+                socketType, nanos, congestionControl, payloadPool);
+    }
+
     /** The same settings for another socket type (message mode's handshake carries UDT_DGRAM). */
     public ConnectionConfig withSocketType(int type) {
         return new ConnectionConfig(mss, sendBufferPackets, receiveBufferPackets, flowControlPackets, maxBandwidth,

@@ -1,5 +1,6 @@
 package io.parcel.transport.udt.internal.io;
 
+import io.parcel.transport.udt.internal.core.ConnectionConfig;
 import io.parcel.transport.udt.internal.core.UdtConnection;
 import io.parcel.transport.udt.internal.wire.Packet;
 
@@ -79,10 +80,13 @@ public final class ConnectionEndpoint implements Endpoint {
         try {
             multiplexer.register(endpoint);
             long now = System.nanoTime();
+            // The connection gives up its handshake at its own deadline: this call's, not the socket's default
+            // (with that, every connect ended after 3 s whatever the caller allowed, e.g. under load)
+            ConnectionConfig config = settings.connection().withConnectTimeout(timeoutNanos);
             endpoint.connection = rendezvous
-                    ? UdtConnection.rendezvous(settings.connection(), endpoint.localSocketId, peer, output,
+                    ? UdtConnection.rendezvous(config, endpoint.localSocketId, peer, output,
                             engine.newInitialSequence(), now)
-                    : UdtConnection.client(settings.connection(), endpoint.localSocketId, peer, output,
+                    : UdtConnection.client(config, endpoint.localSocketId, peer, output,
                             engine.newInitialSequence(), now);
             long deadline = now + timeoutNanos;
             while (endpoint.connection.state() == UdtConnection.State.CONNECTING) {
