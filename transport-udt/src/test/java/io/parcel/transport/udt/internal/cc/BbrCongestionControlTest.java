@@ -555,6 +555,20 @@ class BbrCongestionControlTest {
     }
 
     @Test
+    void heavyLossWithAQueueAfterCleanRoundsEndsStartupAlthoughItsDeliveriesStillGrow() {
+        // the round that fills a short path's queue delivers more than the one before and overflows; a round more
+        // at 2.885x that lost more than half of what it sent (RTT 0, 100 Mbit/s)
+        context.rtt = 1_000;
+        PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
+        for (int rate = 1_500; rate < LINK / 2; rate *= 2) {
+            shortPath.run(60 * MILLI, rate, 0.0);
+        }
+        shortPath.queueDelay(5 * MILLI);
+        shortPath.run(60 * MILLI, LINK, 0.15);
+        assertTrue(!control.mode().equals("STARTUP"), "still in STARTUP at " + control.bandwidth());
+    }
+
+    @Test
     void arrivalReportsBelowTheEstimateDoNotWearItDown() {
         path.run(3_000 * MILLI, LINK, 0.0);
         double cruising = control.bandwidth();
