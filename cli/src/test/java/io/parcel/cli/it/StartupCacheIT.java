@@ -111,6 +111,34 @@ class StartupCacheIT {
         assertEquals(List.of(".aot"), cacheFileKinds(), "the cache was replaced by a later run");
     }
 
+    /**
+     * A serve runs for days and a training run holds its lock until it exits: a download beside a first serve used to
+     * run without a cache for as long as the serve did. Long-running commands use the cache, never train it.
+     */
+    @Test
+    void aRunningServeLeavesTheTrainingToADownloadBesideItAndThenUsesTheCache() throws InterruptedException {
+        DistProcess first = DistProcess.start(work, ownCache(), "parcel-server", "--transport", "tcp", "--listen",
+                "127.0.0.1:0", "--upstream", server.url("/").replaceAll("/$", ""), "--status-interval", "0");
+        try {
+            first.awaitListeningPort();
+            assertEquals(List.of(), cacheFiles(), "a serve started training");
+            DistProcess.Result training = download("-q");
+            assertEquals(0, training.exitCode(), training.describe());
+            assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "the download beside the serve");
+        } finally {
+            first.terminate(TIMEOUT);
+        }
+        // The next serve assembles the cache from the download's record and runs on it.
+        DistProcess second = DistProcess.start(work, ownCache(), "parcel-server", "--transport", "tcp", "--listen",
+                "127.0.0.1:0", "--upstream", server.url("/").replaceAll("/$", ""), "--status-interval", "0");
+        try {
+            second.awaitListeningPort();
+            assertEquals(List.of(".aot"), cacheFileKinds(), "after the serve that assembled the cache");
+        } finally {
+            second.terminate(TIMEOUT);
+        }
+    }
+
     @Test
     void trainingRunsKeepTheirExitCodesAndAUsageErrorGivesItsTrainingUp() {
         DistProcess.Result usage = parcel("download", "--no-such-option", server.url("/x"));

@@ -274,7 +274,7 @@ final class FileTransfer {
         int workers = singleStream ? 1 : connectionsFor(totalRemaining);
         SegmentScheduler scheduler = new SegmentScheduler(remaining,
                 singleStream ? Long.MAX_VALUE : settings.segmentSizeFor(totalRemaining, workers),
-                singleStream ? Long.MAX_VALUE : tuning.minSplit(), 64 << 10);
+                singleStream ? Long.MAX_VALUE : tuning.minSplit(), 64 << 10, System::nanoTime);
         if (remaining.isEmpty()) {
             workers = 0;
         }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import io.parcel.spi.ByteRange;
 
@@ -14,6 +16,10 @@ import static java.util.Objects.requireNonNull;
  * Hands out the ranges of one file to its connections, so that the tail of a download never waits on one slow
  * stream. The remaining ranges are cut into pieces of the segment size; each worker takes the next piece, and when
  * none is left an idle worker steals the upper half of the in-flight segment with the most bytes still to receive.
+ * Below the minimum split, a segment is still halved when its recent rate says it needs more than a second to finish
+ * (the end game): one stream that lost its share of the path (a starved flow of several sharing it, a server that
+ * slowed down) otherwise kept a download waiting for seconds after every other connection had gone idle. Idle
+ * workers ask again while {@link #mayHaveWorkLater()} says such a split may still come.
  *
  * <p>Workers report what they received with {@link #claim}: a claim is accepted only up to the segment's current end,
  * so a steal and a read racing each other never let two workers write the same byte. Thread-safe; every method is
@@ -22,8 +28,18 @@ import static java.util.Objects.requireNonNull;
 final class SegmentScheduler {
     private final Deque<ByteRange> unassigned = new ArrayDeque<>();
     private final List<Segment> inFlight = new ArrayList<>();
+    /** Time a segment is watched before its rate counts for the end game. */
+    static final long RATE_OBSERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** A segment whose recent rate needs more than this for what it has left is halved in the end game. */
+    static final long SLOW_TAIL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The rate window: a segment's rate is measured over the last one to two of these. */
+    static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** The least an end-game split leaves on either side: smaller pieces cost a request for nothing. */
+    static final long MIN_TAIL_PIECE = 64 << 10;
+
     private final long minSplit;
     private final long alignment;
+    private final LongSupplier nanoClock;
     private boolean aborted;
 
     /**
@@ -34,7 +50,16 @@ final class SegmentScheduler {
      * @param alignment   split points are rounded down to a multiple of this (disk-friendly writes), {@code > 0}
      */
     SegmentScheduler(List<ByteRange> remaining, long segmentSize, long minSplit, long alignment) {
+        this(remaining, segmentSize, minSplit, alignment, () -> 0L);
+    }
+
+    /**
+     * As the other constructor, with {@code nanoClock} ({@link System#nanoTime()} in production; tests step it) for
+     * the segments' rates. With a clock that stands still only the minimum split applies.
+     */
+    SegmentScheduler(List<ByteRange> remaining, long segmentSize, long minSplit, long alignment, LongSupplier nanoClock) {
         requireNonNull(remaining, "remaining is null");
+        this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
         if (segmentSize <= 0 || minSplit <= 0 || alignment <= 0) {
             throw new IllegalArgumentException("segmentSize, minSplit and alignment must be positive");
         }
@@ -59,7 +84,7 @@ final class SegmentScheduler {
         }
         ByteRange piece = unassigned.pollFirst();
         if (piece != null) {
-            Segment segment = new Segment(piece.start(), piece.end());
+            Segment segment = new Segment(piece.start(), piece.end(), nanoClock.getAsLong());
             inFlight.add(segment);
             return Optional.of(segment);
         }
@@ -73,18 +98,62 @@ final class SegmentScheduler {
                 victim = segment;
             }
         }
-        if (victim == null || victim.end == Long.MAX_VALUE || victim.remainingLocked() < minSplit) {
+        if (victim == null || victim.end == Long.MAX_VALUE) {
             return Optional.empty();
         }
+        if (victim.remainingLocked() >= minSplit) {
+            return Optional.of(split(victim));
+        }
+        return slowTail().map(this::split);
+    }
+
+    /** The splittable segment whose recent rate needs the longest to finish it, if that is over a second. */
+    private Optional<Segment> slowTail() {
+        if (minSplit == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        long now = nanoClock.getAsLong();
+        Segment slowest = null;
+        double slowestNanos = SLOW_TAIL_NANOS;
+        for (Segment segment : inFlight) {
+            if (segment.end == Long.MAX_VALUE || segment.remainingLocked() < 2 * MIN_TAIL_PIECE) {
+                continue;
+            }
+            double nanosLeft = segment.nanosToFinish(now);
+            if (nanosLeft > slowestNanos) {
+                slowest = segment;
+                slowestNanos = nanosLeft;
+            }
+        }
+        return Optional.ofNullable(slowest);
+    }
+
+    private Segment split(Segment victim) {
         long split = victim.position + victim.remainingLocked() / 2;
         long aligned = split - split % alignment;
         if (aligned > victim.position) {
             split = aligned;
         }
-        Segment thief = new Segment(split, victim.end);
+        Segment thief = new Segment(split, victim.end, nanoClock.getAsLong());
         victim.end = split;
         inFlight.add(thief);
-        return Optional.of(thief);
+        return thief;
+    }
+
+    /**
+     * Whether an idle worker should ask {@link #next()} again later: nothing is left to hand out now, but a segment
+     * in flight is large enough that the end game may halve it once its rate shows it slow.
+     */
+    synchronized boolean mayHaveWorkLater() {
+        if (aborted || minSplit == Long.MAX_VALUE) {
+            return false;
+        }
+        for (Segment segment : inFlight) {
+            if (segment.end != Long.MAX_VALUE && segment.remainingLocked() >= 2 * MIN_TAIL_PIECE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -98,6 +167,7 @@ final class SegmentScheduler {
         }
         long accepted = Math.min(bytes, segment.remainingLocked());
         segment.position += accepted;
+        segment.advanceRateWindow(nanoClock.getAsLong());
         return accepted;
     }
 
@@ -107,6 +177,7 @@ final class SegmentScheduler {
             throw new IllegalArgumentException("cannot rewind " + segment + " to " + position);
         }
         segment.position = position;
+        segment.restartRate(nanoClock.getAsLong());
     }
 
     /** Ends a segment of unknown length at its current position (the stream ended), and drops it from the in-flight set. */
@@ -163,11 +234,47 @@ final class SegmentScheduler {
         private final long start;
         private long position;
         private long end;
+        /** The rate window: {@link #position} was {@code windowPosition} at {@code windowNanos}; likewise the one before. */
+        private long windowNanos;
+        private long windowPosition;
+        private long previousWindowNanos;
+        private long previousWindowPosition;
 
-        private Segment(long start, long end) {
+        private Segment(long start, long end, long nowNanos) {
             this.start = start;
             this.position = start;
             this.end = end;
+            restartRate(nowNanos);
+        }
+
+        private void restartRate(long nowNanos) {
+            windowNanos = nowNanos;
+            windowPosition = position;
+            previousWindowNanos = nowNanos;
+            previousWindowPosition = position;
+        }
+
+        /** Starts a new window every {@link #RATE_WINDOW_NANOS}, so the rate covers the last one to two of them. */
+        private void advanceRateWindow(long nowNanos) {
+            if (nowNanos - windowNanos >= RATE_WINDOW_NANOS) {
+                previousWindowNanos = windowNanos;
+                previousWindowPosition = windowPosition;
+                windowNanos = nowNanos;
+                windowPosition = position;
+            }
+        }
+
+        /**
+         * Time its recent rate needs for what the segment has left: 0 while it was watched for less than {@link
+         * #RATE_OBSERVE_NANOS}, infinite when nothing arrived in its window (a stalled stream).
+         */
+        private double nanosToFinish(long nowNanos) {
+            long elapsed = nowNanos - previousWindowNanos;
+            if (elapsed < RATE_OBSERVE_NANOS) {
+                return 0;
+            }
+            long received = position - previousWindowPosition;
+            return received <= 0 ? Double.POSITIVE_INFINITY : (double) remainingLocked() * elapsed / received;
         }
 
         long start() {

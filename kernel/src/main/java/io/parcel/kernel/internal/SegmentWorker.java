@@ -12,7 +12,8 @@ import io.parcel.spi.ParcelException;
 import io.parcel.spi.TransferException;
 
 /**
- * One connection of one file: takes segments from the scheduler until none is left, reads each from the source into
+ * One connection of one file: takes segments from the scheduler until none is left (asking again every 100 ms while
+ * the scheduler's end game may still halve a slow one for it), reads each from the source into
  * a reused buffer and writes it to the destination at its offsets, handing what it wrote to the file's
  * {@link ProgressRecorder} every few MiB, every second on a slow link, and at each segment's end; the connection
  * never waits for the recording itself (a force to disk), only when the recorder falls too far behind.
@@ -21,6 +22,7 @@ import io.parcel.spi.TransferException;
  */
 final class SegmentWorker implements Runnable {
     private static final System.Logger LOG = System.getLogger(SegmentWorker.class.getName());
+    private static final long IDLE_POLL_NANOS = 100_000_000L;
 
     private final FileTransfer.Job job;
     private final byte[] buffer;
@@ -47,10 +49,14 @@ final class SegmentWorker implements Runnable {
         try {
             while (!job.stop().isStopped()) {
                 Optional<Segment> next = job.scheduler().next();
-                if (next.isEmpty()) {
+                if (next.isPresent()) {
+                    transfer(next.get());
+                } else if (!job.scheduler().mayHaveWorkLater()) {
                     break;
+                } else if (!job.stop().sleep(IDLE_POLL_NANOS)) {
+                    // Idle, but a slow segment may still be halved for this connection (the end game).
+                    throw new Stopped();
                 }
-                transfer(next.get());
             }
         } catch (Stopped stopped) {
             // The file failed elsewhere or was cancelled; what was written is recorded already.

@@ -180,6 +180,30 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void slowStreamBelowTheMinimumSplitIsHalvedForIdleConnectionsInTheEndGame() throws Exception {
+        // Production's 1 MiB minimum split: a 1 MiB segment is below it as soon as its first bytes arrive.
+        PipelineTuning tuning = new PipelineTuning(Duration.ofMillis(5), Duration.ofMillis(40), MIB, 96 * KIB,
+                Duration.ofSeconds(2), 16 * KIB);
+        long size = 2 * MIB;
+        source.add("tail", size).throttle("tail", 0, 64 * KIB, 1);   // the first segment needs 16 s at this rate
+        try (DefaultKernel endGame = DefaultKernel.start(List.of(new LoadedPlugin(plugin, getClass().getClassLoader(),
+                "test", "test", "test plugin")), List.of(), Clock.systemUTC(), tuning);
+             Download download = endGame.startDownload(new DownloadRequest(List.of(DownloadItem.of("tail")),
+                     options("segment-size", "1M", "connections", "2")))) {
+            DownloadReport report = download.await(Duration.ofSeconds(60)).orElseThrow();
+
+            assertEquals(FileState.DONE, only(report).state(), report.toString());
+        }
+        assertStoredCorrectly("tail", size);
+        InMemorySource.Open slow = source.opens("tail").stream().filter(open -> open.range().start() == 0)
+                .findFirst().orElseThrow();
+        // Watched for half a second, then halved until what is left takes it under a second: a few hundred KiB.
+        // Without the end game it served 512 KiB (one steal at its very start, when it still had 1 MiB left).
+        assertTrue(slow.served().get() < 384 * KIB, "the slow stream served " + slow.served().get());
+        assertTrue(source.opens("tail").size() >= 4, "opens: " + source.opens("tail"));
+    }
+
+    @Test
     void readThatIgnoresTheTimeoutIsCutByTheWatchdogAndRetried() throws Exception {
         long size = 300 * KIB;
         source.add("hung", size).hangAt("hung", 50 * KIB, 1);

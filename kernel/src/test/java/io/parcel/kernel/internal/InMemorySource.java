@@ -30,6 +30,7 @@ import io.parcel.spi.TransferException;
 final class InMemorySource implements Source {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<Throttle> throttles = new CopyOnWriteArrayList<>();
     private final List<Open> opens = new CopyOnWriteArrayList<>();
     private final List<Stream> openStreams = new CopyOnWriteArrayList<>();
     private final AtomicInteger describes = new AtomicInteger();
@@ -54,6 +55,10 @@ final class InMemorySource implements Source {
         boolean fire() {
             return times.getAndUpdate(left -> left > 0 ? left - 1 : 0) > 0;
         }
+    }
+
+    /** The next {@code times} streams of a range starting at {@code start} give {@code bytesPerSecond} at most. */
+    private record Throttle(String locator, long start, long bytesPerSecond, AtomicInteger times) {
     }
 
     /** A resource of {@code size} deterministic bytes. */
@@ -95,6 +100,15 @@ final class InMemorySource implements Source {
      */
     InMemorySource hangAt(String locator, long offset, int times) {
         faults.add(new Fault(Kind.HANG, locator, offset, new AtomicInteger(times), true));
+        return this;
+    }
+
+    /**
+     * The next {@code times} streams of a range that starts at {@code start} give at most {@code bytesPerSecond},
+     * in reads of 4 KiB at most, each well within the I/O timeout: a slow stream, not a stalled one.
+     */
+    InMemorySource throttle(String locator, long start, long bytesPerSecond, int times) {
+        throttles.add(new Throttle(locator, start, bytesPerSecond, new AtomicInteger(times)));
         return this;
     }
 
@@ -181,7 +195,14 @@ final class InMemorySource implements Source {
                 throw new TransferException("open " + range + ": injected failure", fault.retryable());
             }
         }
-        Stream stream = new Stream(resource.locator(), range.start(), end, open);
+        long bytesPerSecond = 0;
+        for (Throttle throttle : throttles) {
+            if (throttle.locator().equals(resource.locator()) && throttle.start() == range.start()
+                    && throttle.times().getAndUpdate(left -> left > 0 ? left - 1 : 0) > 0) {
+                bytesPerSecond = throttle.bytesPerSecond();
+            }
+        }
+        Stream stream = new Stream(resource.locator(), range.start(), end, open, bytesPerSecond);
         openStreams.add(stream);
         return stream;
     }
@@ -219,14 +240,17 @@ final class InMemorySource implements Source {
         private final String locator;
         private final long end;
         private final Open open;
+        /** 0: as fast as the reader asks. */
+        private final long bytesPerSecond;
         private long position;
         private boolean streamClosed;
 
-        Stream(String locator, long start, long end, Open open) {
+        Stream(String locator, long start, long end, Open open, long bytesPerSecond) {
             this.locator = locator;
             this.position = start;
             this.end = end;
             this.open = open;
+            this.bytesPerSecond = bytesPerSecond;
         }
 
         @Override
@@ -262,12 +286,34 @@ final class InMemorySource implements Source {
                 }
             }
             int count = (int) (limit - position);
+            if (bytesPerSecond > 0) {
+                count = Math.min(count, 4096);
+                pause(count * 1_000_000_000L / bytesPerSecond);
+            }
             for (int i = 0; i < count; i++) {
                 buffer[offset + i] = byteAt(position + i);
             }
             position += count;
             open.served().addAndGet(count);
             return count;
+        }
+
+        /** Waits {@code nanos} unless the stream is closed meanwhile (then the read fails as on a closed socket). */
+        private synchronized void pause(long nanos) throws IOException {
+            long deadline = System.nanoTime() + nanos;
+            while (!streamClosed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            throw new IOException("stream closed");
         }
 
         private synchronized void stall(Duration timeout) throws IOException {

@@ -76,6 +76,92 @@ class SegmentSchedulerTest {
     }
 
     @Test
+    void endGameHalvesASegmentBelowTheMinimumSplitWhoseRateNeedsOverASecond() {
+        long[] now = {0};
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1024 * KIB)), 1024 * KIB,
+                4096 * KIB, 64 * KIB, () -> now[0]);
+        Segment slow = scheduler.next().orElseThrow();
+        for (int i = 0; i < 10; i++) {          // 100 KiB in 1 s: 924 KiB left need 9 s
+            now[0] += 100_000_000L;
+            scheduler.claim(slow, 10 * KIB);
+        }
+        assertTrue(scheduler.mayHaveWorkLater());
+
+        Segment thief = scheduler.next().orElseThrow();
+
+        // 924 KiB left from 100 KiB: the upper half from 562 KiB, rounded down to 64 KiB, i.e. from 512 KiB.
+        assertEquals(512 * KIB, scheduler.position(thief));
+        assertEquals(1024 * KIB, scheduler.end(thief));
+        assertEquals(512 * KIB, scheduler.end(slow));
+    }
+
+    @Test
+    void endGameLeavesAloneASegmentThatFinishesWithinASecondOrWasNotWatchedLongEnough() {
+        long[] now = {0};
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 2048 * KIB)), 1024 * KIB,
+                4096 * KIB, 64 * KIB, () -> now[0]);
+        Segment fast = scheduler.next().orElseThrow();
+        Segment young = scheduler.next().orElseThrow();
+        now[0] += 400_000_000L;                 // 0.4 s: not watched long enough, however slow
+        scheduler.claim(young, 1);
+        scheduler.claim(fast, 600 * KIB);
+        assertEquals(Optional.empty(), scheduler.next());
+
+        now[0] += 200_000_000L;                 // fast: 600 KiB in 0.6 s, 424 KiB left need 0.7 s
+        Segment thief = scheduler.next().orElseThrow();
+        assertEquals(scheduler.position(thief), scheduler.end(young), "the young, slow segment is the one halved");
+        assertEquals(1024 * KIB, scheduler.end(fast));
+    }
+
+    @Test
+    void endGameHalvesAStalledSegmentAndStopsAtTwoMinimumPieces() {
+        long[] now = {0};
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 256 * KIB)), 256 * KIB,
+                4096 * KIB, 64 * KIB, () -> now[0]);
+        Segment stalled = scheduler.next().orElseThrow();
+        now[0] += 500_000_000L;                 // nothing arrived in half a second
+        Segment thief = scheduler.next().orElseThrow();
+        assertEquals(128 * KIB, scheduler.end(stalled));
+        assertEquals(128 * KIB, scheduler.position(thief));
+
+        now[0] += 10_000_000_000L;              // 128 KiB each: one more split would leave less than 64 KiB a side
+        scheduler.claim(stalled, 1);
+        scheduler.claim(thief, 1);
+        assertEquals(Optional.empty(), scheduler.next());
+        assertFalse(scheduler.mayHaveWorkLater());
+    }
+
+    @Test
+    void endGameJudgesASegmentByItsRecentRateNotItsAverage() {
+        long[] now = {0};
+        long size = 4096 * KIB + 64 * KIB + 300 * KIB;
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, size)), size, 8192 * KIB,
+                64 * KIB, () -> now[0]);
+        Segment segment = scheduler.next().orElseThrow();
+        for (int i = 0; i < 40; i++) {          // 4 s at 1 MiB/s
+            now[0] += 100_000_000L;
+            scheduler.claim(segment, 1024 * KIB / 10);
+        }
+        for (int i = 0; i < 40; i++) {          // then 4 s at 16 KiB/s
+            now[0] += 100_000_000L;
+            scheduler.claim(segment, 16 * KIB / 10);
+        }
+        // 300 KiB left: 0.6 s at the average (0.51 MiB/s), 19 s at the recent rate.
+        assertTrue(scheduler.next().isPresent());
+    }
+
+    @Test
+    void withoutRangeSupportNoWorkerWaitsForAnEndGame() {
+        long[] now = {0};
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1024 * KIB)), Long.MAX_VALUE,
+                Long.MAX_VALUE, 64 * KIB, () -> now[0]);
+        scheduler.next().orElseThrow();
+        now[0] += 10_000_000_000L;
+        assertEquals(Optional.empty(), scheduler.next());
+        assertFalse(scheduler.mayHaveWorkLater());
+    }
+
+    @Test
     void claimBeyondAStolenEndIsCutAtTheNewEnd() {
         SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1000)), 1000, 1, 1);
         Segment victim = scheduler.next().orElseThrow();
@@ -156,6 +242,61 @@ class SegmentSchedulerTest {
             long accepted = scheduler.claim(segment, 1 + random.nextInt(700));
             if (random.nextInt(20) == 0) {
                 scheduler.rewind(segment, position);   // the write failed: nothing was written
+            } else if (accepted > 0) {
+                written.add(ByteRange.ofLength(position, accepted));
+            }
+            if (scheduler.remaining(segment) == 0) {
+                scheduler.complete(segment);
+                current[worker] = null;
+            }
+        }
+        assertTrue(allTrue(finished), "the workers did not finish");
+        assertTrue(scheduler.isFinished());
+        assertEquals(remaining, union(written));
+        assertEquals(remaining.stream().mapToLong(ByteRange::length).sum(),
+                written.stream().mapToLong(ByteRange::length).sum(), "some byte was written twice");
+    }
+
+    /**
+     * As above with a clock that advances and streams of very different speeds, so that the end game splits below
+     * the minimum too; idle workers wait while the scheduler says work may still come, and must all finish.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 2026})
+    void everyByteIsCoveredExactlyOnceInTheEndGame(long seed) {
+        Random random = new Random(seed);
+        long[] now = {0};
+        List<ByteRange> remaining = List.of(new ByteRange(0, 3000 * KIB), new ByteRange(3500 * KIB, 5000 * KIB + 7));
+        SegmentScheduler scheduler = new SegmentScheduler(remaining, (1 + random.nextInt(2000)) * KIB,
+                (1 + random.nextInt(2000)) * KIB, 1 + random.nextInt(64 * 1024), () -> now[0]);
+        int workers = 2 + random.nextInt(8);
+        int[] speed = new int[workers];
+        for (int i = 0; i < workers; i++) {
+            speed[i] = random.nextInt(4) == 0 ? 1 + random.nextInt(100) : 1000 + random.nextInt(30_000);
+        }
+        Segment[] current = new Segment[workers];
+        boolean[] finished = new boolean[workers];
+        List<ByteRange> written = new ArrayList<>();
+        for (int step = 0; step < 2_000_000 && !allTrue(finished); step++) {
+            now[0] += random.nextInt(2_000_000);
+            int worker = random.nextInt(workers);
+            if (finished[worker]) {
+                continue;
+            }
+            if (current[worker] == null) {
+                Optional<Segment> next = scheduler.next();
+                if (next.isPresent()) {
+                    current[worker] = next.get();
+                } else if (!scheduler.mayHaveWorkLater()) {
+                    finished[worker] = true;
+                }
+                continue;
+            }
+            Segment segment = current[worker];
+            long position = scheduler.position(segment);
+            long accepted = scheduler.claim(segment, 1 + random.nextInt(speed[worker]));
+            if (random.nextInt(50) == 0) {
+                scheduler.rewind(segment, position);
             } else if (accepted > 0) {
                 written.add(ByteRange.ofLength(position, accepted));
             }
