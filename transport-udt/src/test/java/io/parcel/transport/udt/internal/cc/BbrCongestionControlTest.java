@@ -263,7 +263,7 @@ class BbrCongestionControlTest {
     }
 
     @Test
-    void probeRttHalvesThePaceOnceTheMinimumGoesStaleAndRelearnsIt() {
+    void probeRttSlowsThePaceOnceTheMinimumGoesStaleAndRelearnsIt() {
         path.run(3_000 * MILLI, LINK, 0.0);
         double cruising = control.bandwidth();
         // a standing queue hides the path delay for more than 10 s
@@ -274,12 +274,46 @@ class BbrCongestionControlTest {
             probed = control.mode().equals("PROBE_RTT");
         }
         assertTrue(probed, "no PROBE_RTT after 12 s of a stale minimum");
-        assertEquals(0.5 * control.bandwidth() * 0.99, pacingRate(), control.bandwidth() * 0.01);
+        assertEquals(0.75 * control.bandwidth() * 0.99, pacingRate(), control.bandwidth() * 0.01);
         context.rtt = 101_000; // the drained queue shows the path again
         path.run(500 * MILLI, LINK, 0.0);
         assertEquals("PROBE_BW", control.mode());
         assertEquals(101_000, control.minRttMicros());
         assertEquals(cruising, control.bandwidth(), cruising * 0.05);
+    }
+
+    /** Runs until PROBE_RTT begins (a standing queue of {@code queueMillis} hides the path's delay for 10 s). */
+    private void probeRttBehindAQueue(int queueMillis) {
+        path.run(3_000 * MILLI, LINK, 0.0);
+        context.rtt = 100_000 + queueMillis * 1_000;
+        path.queueDelay(queueMillis * MILLI);
+        for (int i = 0; i < 1_200 && !control.mode().equals("PROBE_RTT"); i++) {
+            path.run(10 * MILLI, LINK, 0.0);
+        }
+        assertEquals("PROBE_RTT", control.mode(), "no PROBE_RTT after 12 s of a stale minimum");
+    }
+
+    @Test
+    void probeRttLastsUntilTheFeedbackShowsTheQueueDrained() {
+        probeRttBehindAQueue(30);
+        path.run(400 * MILLI, LINK, 0.0);
+        assertEquals("PROBE_RTT", control.mode(), "left PROBE_RTT with the queue still there");
+
+        path.queueDelay(0);                      // the others drained it too
+        context.rtt = 101_000;
+        path.run(300 * MILLI, LINK, 0.0);        // feedback on packets sent since then is a path delay away
+        assertEquals("PROBE_BW", control.mode());
+        assertEquals(101_000, control.minRttMicros());
+    }
+
+    @Test
+    void probeRttEndsAfterThreeQuartersOfASecondWhenTheQueueNeverDrains() {
+        probeRttBehindAQueue(30);
+        path.run(700 * MILLI, LINK, 0.0);
+        assertEquals("PROBE_RTT", control.mode());
+        path.run(100 * MILLI, LINK, 0.0);
+        assertEquals("PROBE_BW", control.mode(), "a queue that others keep must not hold the flow at 0.75");
+        assertEquals(130_000, control.minRttMicros(), "the lowest RTT the probe saw is the new minimum");
     }
 
     /** The longest stretch (ms) the pace stayed between {@code low} and {@code high} times the estimate. */
