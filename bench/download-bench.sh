@@ -81,6 +81,7 @@ check_profiles $PROFILES
 # ------------------------------------------------------------------------------------------------ set-up
 open_run_dir "profile,run,client,exit,complete,elapsed_s,bytes,goodput_mbit,steady_mbit,cpu_s,cpu_s_per_gib,max_rss_kib,peak_heap_mib,load1"
 ensure_data_file "$FILE_NAME" "$SIZE_MIB"
+warm_startup_cache
 
 cleanup() {
   set +e

@@ -79,6 +79,7 @@ check_profiles $PROFILES
 # ------------------------------------------------------------------------------------------------ set-up
 open_run_dir "profile,run,client,exit,complete,elapsed_s,bytes,goodput_mbit,steady_mbit,cpu_s,cpu_s_per_gib,serve_cpu_s,serve_cpu_s_per_gib,load1"
 ensure_data_file "$FILE_NAME" "$SIZE_MIB"
+warm_startup_cache
 
 SERVE_PID=""
 cleanup() {
