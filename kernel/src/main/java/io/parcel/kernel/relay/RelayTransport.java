@@ -32,8 +32,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The client side of {@code --via}: every {@link #connect} goes to the relay over the inner transport (optionally
- * with TLS to the relay), names the target in the {@link RelayPreamble} and, once the relay answers OK, returns a
- * socket that is a plain byte pipe to the target. Whatever runs on top (HTTPS with the real host name and full
+ * with TLS to the relay), names the target in the {@link RelayPreamble} and returns a socket that is a plain byte
+ * pipe to the target once the relay's answer, checked at its first read, is OK. Whatever runs on top (HTTPS with the real host name and full
  * verification) runs end to end; the relay sees its bytes only.
  *
  * <p>The target's host name travels as given and is never resolved here: pass
@@ -104,13 +104,16 @@ public final class RelayTransport implements Transport {
     }
 
     /**
-     * Connects to {@code target} through the relay; everything (reaching the relay, TLS, the relay's answer) happens
-     * within {@code timeout}.
+     * Connects to {@code target} through the relay: reaching the relay and TLS to it happen within {@code timeout};
+     * the request line is sent and the socket returned at once, without waiting for the relay's answer, so that the
+     * caller's first bytes follow the request line in the same round trip (on a long path the answer would cost one
+     * round trip per connection). The answer is read at the socket's first read: a refusal is thrown there.
      *
-     * @throws TransferException       when the relay refuses (not retryable: the reason says why, e.g. not in its
-     *                                 allow list or a wrong token; a wrong TLS pin too) or cannot reach the target
-     *                                 (retryable)
-     * @throws SocketTimeoutException when the relay does not answer within {@code timeout}
+     * @throws TransferException       when TLS to the relay fails (a wrong pin is not retryable); at the first read,
+     *                                 when the relay refuses (not retryable: the reason says why, e.g. not in its allow
+     *                                 list or a wrong token) or cannot reach the target (retryable)
+     * @throws SocketTimeoutException when the relay does not accept within {@code timeout}; at the first read, when
+     *                                 its answer does not come within the socket's read timeout
      */
     @Override
     public Socket connect(InetSocketAddress target, Duration timeout) throws IOException {
@@ -128,22 +131,27 @@ public final class RelayTransport implements Transport {
             OutputStream out = socket.getOutputStream();
             out.write(RelayPreamble.encodeRequest(name, token.map(RelayToken::value)));
             out.flush();
-            RelayPreamble.Reply reply = readReply(socket, name, deadline);
-            switch (reply.status()) {
-                case OK -> {
-                    socket.setSoTimeout(ioTimeout);
-                    return socket;
-                }
-                case REFUSED -> throw new TransferException("relay " + relay + " refused " + name + ": "
-                        + reply.reason(), false);
-                case UNAVAILABLE -> throw new TransferException("relay " + relay + " cannot reach " + name + ": "
-                        + reply.reason(), true);
-                default -> throw new IllegalStateException("unknown reply " + reply.status());
-            }
+            socket.setSoTimeout(ioTimeout);
+            return new RelayedSocket(socket, (relayed, replyDeadline) -> checkReply(relayed, name, replyDeadline),
+                    timeout.toNanos());
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket, e);
             closeQuietly(raw, e);
             throw e;
+        }
+    }
+
+    /** Reads the relay's answer for {@code name} and returns when it is OK. */
+    private void checkReply(Socket socket, HostPort name, long deadline) throws IOException {
+        RelayPreamble.Reply reply = readReply(socket, name, deadline);
+        switch (reply.status()) {
+            case OK -> {
+            }
+            case REFUSED -> throw new TransferException("relay " + relay + " refused " + name + ": "
+                    + reply.reason(), false);
+            case UNAVAILABLE -> throw new TransferException("relay " + relay + " cannot reach " + name + ": "
+                    + reply.reason(), true);
+            default -> throw new IllegalStateException("unknown reply " + reply.status());
         }
     }
 

@@ -108,8 +108,7 @@ class RelayServerIT {
         try (RelayServer relay = RelayServer.start(serverTransport, config(allow), logger);
              Transport client = RelayTransport.wrap(Fixtures.tcp(), via(relay))) {
             HostPort forbidden = new HostPort("localhost", http.port());
-            TransferException direct = assertThrows(TransferException.class,
-                    () -> client.connect(forbidden.unresolved(), Fixtures.TIMEOUT));
+            TransferException direct = refusalAtFirstRead(client, forbidden.unresolved());
             assertEquals("relay 127.0.0.1:" + relay.localAddress().getPort() + " refused localhost:" + http.port()
                     + ": localhost:" + http.port() + " is not in the allow list", direct.getMessage());
             assertFalse(direct.retryable(), "a policy refusal is final");
@@ -118,6 +117,12 @@ class RelayServerIT {
                     "http://localhost:" + http.port() + "/file", Options.empty()));
             assertTrue(viaSource.getMessage().contains("is not in the allow list"), viaSource.getMessage());
             assertFalse(viaSource.retryable(), "the HTTP source must keep the relay's refusal final");
+
+            // Over HTTPS the refusal arrives in the middle of the TLS handshake, which must not hide it.
+            TransferException viaTls = assertThrows(TransferException.class, () -> Fixtures.download(client,
+                    "https://localhost:" + http.port() + "/file", Options.empty()));
+            assertEquals(direct.getMessage(), viaTls.getMessage());
+            assertFalse(viaTls.retryable(), "the HTTP source must keep the relay's refusal final under TLS");
         }
         assertTrue(logger.await(line -> line.startsWith("WARNING") && line.contains("refused: localhost:" + http.port()
                 + " is not in the allow list"), 5000), logger.joined());
@@ -132,15 +137,13 @@ class RelayServerIT {
         InetSocketAddress target = new HostPort("127.0.0.1", http.port()).unresolved();
         try (RelayServer relay = RelayServer.start(serverTransport, config(allow).withTokenFile(serverToken), logger)) {
             try (Transport anonymous = RelayTransport.wrap(Fixtures.tcp(), via(relay))) {
-                TransferException e = assertThrows(TransferException.class,
-                        () -> anonymous.connect(target, Fixtures.TIMEOUT));
+                TransferException e = refusalAtFirstRead(anonymous, target);
                 assertTrue(e.getMessage().endsWith(": an admission token is required"), e.getMessage());
                 assertFalse(e.retryable());
             }
             try (Transport wrong = RelayTransport.wrap(Fixtures.tcp(),
                     via(relay).with(RelayOptions.VIA_TOKEN_FILE, wrongToken.toString()))) {
-                TransferException e = assertThrows(TransferException.class,
-                        () -> wrong.connect(target, Fixtures.TIMEOUT));
+                TransferException e = refusalAtFirstRead(wrong, target);
                 assertTrue(e.getMessage().endsWith(": wrong admission token"), e.getMessage());
             }
             try (Transport admitted = RelayTransport.wrap(Fixtures.tcp(),
@@ -179,9 +182,10 @@ class RelayServerIT {
                 assertTrue(e.getMessage().contains("does not match --via-pin"), e.getMessage());
                 assertFalse(e.retryable(), "a wrong certificate does not get right by retrying");
             }
-            try (Transport plain = RelayTransport.wrap(Fixtures.tcp(), via(relay))) {
-                IOException e = assertThrows(IOException.class,
-                        () -> plain.connect(new HostPort("127.0.0.1", http.port()).unresolved(), Fixtures.TIMEOUT));
+            try (Transport plain = RelayTransport.wrap(Fixtures.tcp(), via(relay));
+                 Socket socket = plain.connect(new HostPort("127.0.0.1", http.port()).unresolved(), Fixtures.TIMEOUT)) {
+                // The request line went out in plain text; the TLS relay's answer to it is not the relay protocol.
+                IOException e = assertThrows(IOException.class, () -> socket.getInputStream().read());
                 assertTrue(e.getMessage().contains("--via-ca-file or --via-pin"), e.getMessage());
             }
         }
@@ -220,8 +224,7 @@ class RelayServerIT {
         try (RelayServer relay = RelayServer.start(serverTransport, config, logger, hangingLookup);
              Transport client = RelayTransport.wrap(Fixtures.tcp(), via(relay))) {
             long start = System.nanoTime();
-            TransferException e = assertThrows(TransferException.class,
-                    () -> client.connect(slow.unresolved(), Fixtures.TIMEOUT));
+            TransferException e = refusalAtFirstRead(client, slow.unresolved());
             long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(millis < 5000, "the relay answered only after " + millis + " ms");
             assertTrue(e.getMessage().contains("cannot reach slow-dns.example:" + http.port())
@@ -243,8 +246,7 @@ class RelayServerIT {
         try (RelayServer relay = RelayServer.start(serverTransport,
                 config(AllowList.of(new HostPort("127.0.0.1", closedPort))), logger);
              Transport client = RelayTransport.wrap(Fixtures.tcp(), via(relay))) {
-            TransferException e = assertThrows(TransferException.class,
-                    () -> client.connect(new HostPort("127.0.0.1", closedPort).unresolved(), Fixtures.TIMEOUT));
+            TransferException e = refusalAtFirstRead(client, new HostPort("127.0.0.1", closedPort).unresolved());
             assertTrue(e.getMessage().contains("cannot reach 127.0.0.1:" + closedPort), e.getMessage());
             assertTrue(e.retryable());
         }
@@ -311,6 +313,21 @@ class RelayServerIT {
                 socket.close();
             }
             viaRelay.close();
+        }
+    }
+
+    /**
+     * The refusal a relay connection gives: {@code connect} returns once the request line is sent (the caller's first
+     * bytes may follow it at once), and the first read throws the relay's answer, as does every read after it.
+     */
+    private static TransferException refusalAtFirstRead(Transport client, InetSocketAddress target) throws IOException {
+        try (Socket socket = client.connect(target, Fixtures.TIMEOUT)) {
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            TransferException first = assertThrows(TransferException.class, () -> socket.getInputStream().read());
+            TransferException again = assertThrows(TransferException.class,
+                    () -> socket.getInputStream().read(new byte[16], 0, 16));
+            assertEquals(first.getMessage(), again.getMessage());
+            return first;
         }
     }
 

@@ -92,6 +92,61 @@ class RelayTransportTest {
         }
     }
 
+    @Test
+    void theFirstBytesFollowTheRequestLineWithoutWaitingForTheRelaysAnswer() throws Exception {
+        try (ServerSocket relay = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Transport transport = RelayTransport.wrap(inner, Options.empty()
+                    .with(RelayOptions.VIA, "127.0.0.1:" + relay.getLocalPort()));
+            java.util.concurrent.CompletableFuture<String> firstBytes = new java.util.concurrent.CompletableFuture<>();
+            Thread server = Thread.ofVirtual().start(() -> {
+                // This relay answers only once the client's own bytes have arrived: a client that waits for the
+                // answer before it sends anything never gets one.
+                try (Socket accepted = relay.accept()) {
+                    accepted.setSoTimeout(5000);
+                    RelayPreamble.readLine(accepted, System.nanoTime() + 5_000_000_000L, System::nanoTime);
+                    byte[] hello = accepted.getInputStream().readNBytes(5);
+                    firstBytes.complete(new String(hello, java.nio.charset.StandardCharsets.US_ASCII));
+                    accepted.getOutputStream().write(RelayPreamble.encodeReply(RelayPreamble.Status.OK, ""));
+                    accepted.getOutputStream().write("world".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    accepted.shutdownOutput();
+                    accepted.getInputStream().read();
+                } catch (Exception e) {
+                    firstBytes.completeExceptionally(e);
+                }
+            });
+            try (Socket socket = transport.connect(InetSocketAddress.createUnresolved("data.invalid", 80),
+                    Duration.ofSeconds(5))) {
+                socket.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertEquals("hello", firstBytes.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(0, socket.getInputStream().available(), "nothing to read before the answer is checked");
+                assertEquals("world", new String(socket.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                assertEquals(4321, socket.getSoTimeout(), "the inner transport's read timeout is restored");
+            }
+            server.join(5000);
+            assertFalse(server.isAlive());
+        }
+    }
+
+    @Test
+    void aRelayThatNeverAnswersFailsTheFirstReadAfterTheReadTimeout() throws Exception {
+        try (ServerSocket relay = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Transport transport = RelayTransport.wrap(inner, Options.empty()
+                    .with(RelayOptions.VIA, "127.0.0.1:" + relay.getLocalPort()));
+            try (Socket socket = transport.connect(InetSocketAddress.createUnresolved("data.invalid", 80),
+                    Duration.ofSeconds(5));
+                 Socket accepted = relay.accept()) {
+                socket.setSoTimeout(200);
+                long start = System.nanoTime();
+                java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class,
+                        () -> socket.getInputStream().read());
+                assertTrue(e.getMessage().contains("did not answer for data.invalid:80"), e.getMessage());
+                assertTrue(System.nanoTime() - start < 3_000_000_000L, "bounded by the read timeout");
+                assertTrue(accepted.isConnected());
+            }
+        }
+    }
+
     /** A plain-socket transport that records where it connected and whether it was closed. */
     private static final class RecordingTransport implements Transport {
         volatile InetSocketAddress lastRemote;

@@ -167,16 +167,34 @@ public final class Exchange implements Closeable {
             tls.setSoTimeout(settings.ioTimeoutMillis());
             tls.startHandshake();
             return tls;
-        } catch (SSLHandshakeException e) {
-            closeQuietly(tls, e);
-            boolean certificateProblem = hasCause(e, CertificateException.class);
-            throw new TransferException("TLS handshake with " + endpoint(uri) + " failed: "
-                    + (certificateProblem ? "the server certificate was not accepted (" + e.getMessage()
-                    + "); for a private CA use --ca-file" : e.getMessage()), !certificateProblem, e);
         } catch (IOException | RuntimeException e) {
             closeQuietly(tls, e);
+            Optional<ParcelException> decided = transportDecision(e);
+            if (decided.isPresent()) {
+                throw decided.get();
+            }
+            if (e instanceof SSLHandshakeException handshake) {
+                boolean certificateProblem = hasCause(handshake, CertificateException.class);
+                throw new TransferException("TLS handshake with " + endpoint(uri) + " failed: "
+                        + (certificateProblem ? "the server certificate was not accepted (" + e.getMessage()
+                        + "); for a private CA use --ca-file" : e.getMessage()), !certificateProblem, e);
+            }
             throw e;
         }
+    }
+
+    /**
+     * The {@link ParcelException} under a TLS failure, if any: the transport underneath already decided what its
+     * failure means (a relay answers at the connection's first read, which is the handshake's, and its refusal is
+     * final), and the TLS layer only wrapped it.
+     */
+    private static Optional<ParcelException> transportDecision(Throwable error) {
+        for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof ParcelException decided) {
+                return Optional.of(decided);
+            }
+        }
+        return Optional.empty();
     }
 
     private static InputStream bodyOf(ResponseHead head, InputStream in) throws IOException {
