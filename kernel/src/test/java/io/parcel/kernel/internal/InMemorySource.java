@@ -299,29 +299,21 @@ final class InMemorySource implements Source {
         }
 
         /** Waits {@code nanos} unless the stream is closed meanwhile (then the read fails as on a closed socket). */
-        private synchronized void pause(long nanos) throws IOException {
-            long deadline = System.nanoTime() + nanos;
+        private void pause(long nanos) throws IOException {
+            waitUnlessClosed(System.nanoTime() + nanos);
+        }
+
+        private synchronized void stall(Duration timeout) throws IOException {
+            waitUnlessClosed(System.nanoTime() + timeout.toNanos());
+            throw new SocketTimeoutException("read timed out at byte " + position + " (injected stall)");
+        }
+
+        /** Returns at {@code deadline} (on {@code nanoTime}'s scale); throws as a closed socket does when closed first. */
+        private synchronized void waitUnlessClosed(long deadline) throws IOException {
             while (!streamClosed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
-                }
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-            throw new IOException("stream closed");
-        }
-
-        private synchronized void stall(Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!streamClosed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new SocketTimeoutException("read timed out at byte " + position + " (injected stall)");
                 }
                 try {
                     wait(Math.max(1, left / 1_000_000));

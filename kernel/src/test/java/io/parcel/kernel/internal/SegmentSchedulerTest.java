@@ -237,24 +237,9 @@ class SegmentSchedulerTest {
                 }
                 continue;
             }
-            Segment segment = current[worker];
-            long position = scheduler.position(segment);
-            long accepted = scheduler.claim(segment, 1 + random.nextInt(700));
-            if (random.nextInt(20) == 0) {
-                scheduler.rewind(segment, position);   // the write failed: nothing was written
-            } else if (accepted > 0) {
-                written.add(ByteRange.ofLength(position, accepted));
-            }
-            if (scheduler.remaining(segment) == 0) {
-                scheduler.complete(segment);
-                current[worker] = null;
-            }
+            write(scheduler, current, worker, 1 + random.nextInt(700), random.nextInt(20) == 0, written);
         }
-        assertTrue(allTrue(finished), "the workers did not finish");
-        assertTrue(scheduler.isFinished());
-        assertEquals(remaining, union(written));
-        assertEquals(remaining.stream().mapToLong(ByteRange::length).sum(),
-                written.stream().mapToLong(ByteRange::length).sum(), "some byte was written twice");
+        assertEachByteWrittenOnce(scheduler, finished, remaining, written);
     }
 
     /**
@@ -292,19 +277,33 @@ class SegmentSchedulerTest {
                 }
                 continue;
             }
-            Segment segment = current[worker];
-            long position = scheduler.position(segment);
-            long accepted = scheduler.claim(segment, 1 + random.nextInt(speed[worker]));
-            if (random.nextInt(50) == 0) {
-                scheduler.rewind(segment, position);
-            } else if (accepted > 0) {
-                written.add(ByteRange.ofLength(position, accepted));
-            }
-            if (scheduler.remaining(segment) == 0) {
-                scheduler.complete(segment);
-                current[worker] = null;
-            }
+            write(scheduler, current, worker, 1 + random.nextInt(speed[worker]), random.nextInt(50) == 0, written);
         }
+        assertEachByteWrittenOnce(scheduler, finished, remaining, written);
+    }
+
+    /**
+     * One read of {@code worker}: claims up to {@code bytes} of its segment and records them as written, or rewinds
+     * them when {@code fails} (the write failed: nothing was written); completes the segment once it is done.
+     */
+    private static void write(SegmentScheduler scheduler, Segment[] current, int worker, long bytes, boolean fails,
+                              List<ByteRange> written) {
+        Segment segment = current[worker];
+        long position = scheduler.position(segment);
+        long accepted = scheduler.claim(segment, bytes);
+        if (fails) {
+            scheduler.rewind(segment, position);
+        } else if (accepted > 0) {
+            written.add(ByteRange.ofLength(position, accepted));
+        }
+        if (scheduler.remaining(segment) == 0) {
+            scheduler.complete(segment);
+            current[worker] = null;
+        }
+    }
+
+    private static void assertEachByteWrittenOnce(SegmentScheduler scheduler, boolean[] finished,
+                                                  List<ByteRange> remaining, List<ByteRange> written) {
         assertTrue(allTrue(finished), "the workers did not finish");
         assertTrue(scheduler.isFinished());
         assertEquals(remaining, union(written));

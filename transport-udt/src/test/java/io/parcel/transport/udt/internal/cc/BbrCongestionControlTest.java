@@ -577,13 +577,19 @@ class BbrCongestionControlTest {
         return millis;
     }
 
-    @Test
-    void heavyLossWithoutAQueueDoesNotEndStartupWhileItsDeliveriesStillGrow() {
+    /** A path with a 1 ms round trip, after STARTUP's clean rounds doubled the rate up to half the link. */
+    private PathModel shortPathAfterCleanStartupRounds() {
         context.rtt = 1_000;
         PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
         for (int rate = 1_500; rate < LINK / 2; rate *= 2) {
             shortPath.run(60 * MILLI, rate, 0.0);
         }
+        return shortPath;
+    }
+
+    @Test
+    void heavyLossWithoutAQueueDoesNotEndStartupWhileItsDeliveriesStillGrow() {
+        PathModel shortPath = shortPathAfterCleanStartupRounds();
         shortPath.run(60 * MILLI, LINK, 0.15);
         assertEquals("STARTUP", control.mode(), "left STARTUP at " + control.bandwidth());
     }
@@ -592,11 +598,7 @@ class BbrCongestionControlTest {
     void heavyLossWithAQueueAfterCleanRoundsEndsStartupAlthoughItsDeliveriesStillGrow() {
         // the round that fills a short path's queue delivers more than the one before and overflows; a round more
         // at 2.885x that lost more than half of what it sent (RTT 0, 100 Mbit/s)
-        context.rtt = 1_000;
-        PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
-        for (int rate = 1_500; rate < LINK / 2; rate *= 2) {
-            shortPath.run(60 * MILLI, rate, 0.0);
-        }
+        PathModel shortPath = shortPathAfterCleanStartupRounds();
         shortPath.queueDelay(5 * MILLI);
         shortPath.run(60 * MILLI, LINK, 0.15);
         assertTrue(!control.mode().equals("STARTUP"), "still in STARTUP at " + control.bandwidth());
