@@ -33,8 +33,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The client side of {@code --via}: every {@link #connect} goes to the relay over the inner transport (optionally
  * with TLS to the relay), names the target in the {@link RelayPreamble} and returns a socket that is a plain byte
- * pipe to the target once the relay's answer, checked at its first read, is OK. Whatever runs on top (HTTPS with the real host name and full
- * verification) runs end to end; the relay sees its bytes only.
+ * pipe to the target once the relay's answer, checked at its first read, is OK. Whatever runs on top (HTTPS with
+ * the real host name and full verification) runs end to end; the relay sees its bytes only.
  *
  * <p>The target's host name travels as given and is never resolved here: pass
  * {@link InetSocketAddress#createUnresolved} and the relay resolves it. This transport owns the inner transport and

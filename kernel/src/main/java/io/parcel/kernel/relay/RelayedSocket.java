@@ -62,22 +62,15 @@ final class RelayedSocket extends Socket {
             long wait = readTimeout > 0 ? readTimeout * 1_000_000L : fallbackWaitNanos;
             try {
                 replyCheck.check(inner, System.nanoTime() + wait);
+                // Reading the reply line set timeouts of its own; a refused socket is of no more use, so only this path
+                // restores the caller's.
+                inner.setSoTimeout(readTimeout);
                 replyChecked = true;
             } catch (IOException e) {
                 replyFailure = e;
                 throw e;
-            } finally {
-                // Reading the reply line sets its own timeouts.
-                if (!inner.isClosed()) {
-                    inner.setSoTimeout(readTimeout);
-                }
             }
         }
-    }
-
-    /** Whether the relay's reply was read and was OK (for tests). */
-    boolean replyChecked() {
-        return replyChecked;
     }
 
     private final class ReplyFirstInputStream extends InputStream {

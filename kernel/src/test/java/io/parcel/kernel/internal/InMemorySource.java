@@ -308,7 +308,7 @@ final class InMemorySource implements Source {
             throw new SocketTimeoutException("read timed out at byte " + position + " (injected stall)");
         }
 
-        /** Returns at {@code deadline} (on {@code nanoTime}'s scale); throws as a closed socket does when closed first. */
+        /** Returns at {@code deadline} ({@code nanoTime}'s scale); throws as a closed socket does when closed first. */
         private synchronized void waitUnlessClosed(long deadline) throws IOException {
             while (!streamClosed) {
                 long left = deadline - System.nanoTime();
