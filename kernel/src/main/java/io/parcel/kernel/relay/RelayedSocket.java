@@ -36,8 +36,8 @@ final class RelayedSocket extends Socket {
     private final long fallbackWaitNanos;
     private final Object replyLock = new Object();
     private final InputStream input;
-    /** Written under replyLock; read without it by {@code available()}, which must not wait for the reply. */
-    private volatile boolean replyChecked;
+    /** The stream underneath once the answer was OK; set under replyLock, read without it on every read. */
+    private volatile InputStream afterReply;
     // Guarded by replyLock.
     private IOException replyFailure;
 
@@ -49,14 +49,21 @@ final class RelayedSocket extends Socket {
         this.input = new ReplyFirstInputStream();
     }
 
-    /** Reads and checks the reply unless done already; rethrows the refusal to every caller after the first. */
-    private void awaitReply() throws IOException {
+    /**
+     * The stream underneath, after reading and checking the reply unless that was done already; rethrows the
+     * refusal to every caller after the first. Once the answer was OK, reads take no lock.
+     */
+    private InputStream afterReply() throws IOException {
+        InputStream ready = afterReply;
+        if (ready != null) {
+            return ready;
+        }
         synchronized (replyLock) {
             if (replyFailure != null) {
                 throw replyFailure;
             }
-            if (replyChecked) {
-                return;
+            if (afterReply != null) {
+                return afterReply;
             }
             int readTimeout = inner.getSoTimeout();
             long wait = readTimeout > 0 ? readTimeout * 1_000_000L : fallbackWaitNanos;
@@ -65,7 +72,8 @@ final class RelayedSocket extends Socket {
                 // Reading the reply line set timeouts of its own; a refused socket is of no more use, so only this path
                 // restores the caller's.
                 inner.setSoTimeout(readTimeout);
-                replyChecked = true;
+                afterReply = inner.getInputStream();
+                return afterReply;
             } catch (IOException e) {
                 replyFailure = e;
                 throw e;
@@ -74,31 +82,21 @@ final class RelayedSocket extends Socket {
     }
 
     private final class ReplyFirstInputStream extends InputStream {
-        private InputStream target;
-
-        private InputStream target() throws IOException {
-            awaitReply();
-            synchronized (replyLock) {
-                if (target == null) {
-                    target = inner.getInputStream();
-                }
-                return target;
-            }
-        }
-
         @Override
         public int read() throws IOException {
-            return target().read();
+            return afterReply().read();
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            return target().read(buffer, offset, length);
+            return afterReply().read(buffer, offset, length);
         }
 
         @Override
         public int available() throws IOException {
-            return replyChecked ? target().available() : 0;
+            // Never waits for the reply.
+            InputStream ready = afterReply;
+            return ready == null ? 0 : ready.available();
         }
 
         @Override
