@@ -149,8 +149,11 @@ public final class ConnectionPool implements Closeable {
             }
             opening.put(origin, pending + missing);
         }
+        // Platform threads, not virtual ones: a virtual thread that waits for a connect starts the JDK's I/O
+        // poller thread, which then sits in epoll_wait for the rest of the process, and the JVM's exit waits up to
+        // 300 ms for a thread in native code. Measured: about half of all 1 MiB downloads on loopback ended 0.3 s late.
         for (int i = 0; i < missing; i++) {
-            Thread.ofVirtual().name("parcel-connect-ahead").start(() -> openAhead(origin, opener));
+            Thread.ofPlatform().daemon().name("parcel-connect-ahead").start(() -> openAhead(origin, opener));
         }
     }
 

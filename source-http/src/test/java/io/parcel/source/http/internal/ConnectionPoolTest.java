@@ -6,9 +6,14 @@ import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +87,28 @@ class ConnectionPoolTest {
         closed.close();
         pool.give(ORIGIN, closed);
         assertEquals(0, pool.idleCount());
+    }
+
+    /**
+     * A virtual thread waiting for a connect (any connect across a real network) starts the JDK's I/O poller, a
+     * thread that stays in native code, and the JVM's exit then waits 300 ms for it: every download ended that late.
+     */
+    @Test
+    void opensAheadOnDaemonPlatformThreads() throws Exception {
+        Set<Thread> openers = ConcurrentHashMap.newKeySet();
+        CountDownLatch opened = new CountDownLatch(2);
+        pool.prepare(ORIGIN, 2, () -> {
+            openers.add(Thread.currentThread());
+            opened.countDown();
+            return connection();
+        });
+
+        assertTrue(opened.await(10, TimeUnit.SECONDS), "the openers ran");
+        assertEquals(2, openers.size());
+        for (Thread opener : openers) {
+            assertFalse(opener.isVirtual(), opener + " is virtual");
+            assertTrue(opener.isDaemon(), opener + " would keep the JVM alive");
+        }
     }
 
     private static ConnectionPool.Connection connection() {
