@@ -35,6 +35,7 @@ final class SegmentWorker implements Runnable {
     /** Written bytes of the current segment not yet recorded durably start here. */
     private long unmarkedFrom;
     private long lastMarkNanos;
+    private volatile boolean ended;
 
     SegmentWorker(FileTransfer.Job job) {
         this.job = job;
@@ -64,8 +65,14 @@ final class SegmentWorker implements Runnable {
             job.fail(e);
         } finally {
             closeStream();
+            ended = true;
             job.workerEnded();
         }
+    }
+
+    /** Whether {@link #run} is over but for telling the file's thread so (its thread may still be alive). */
+    boolean ended() {
+        return ended;
     }
 
     private void transfer(Segment segment) throws IOException, Stopped {

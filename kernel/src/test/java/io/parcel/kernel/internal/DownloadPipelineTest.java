@@ -121,6 +121,26 @@ class DownloadPipelineTest {
         assertEquals(1, plugin.transportsClosed.get());
     }
 
+    /**
+     * The file's thread, woken by each connection as it ended, looked whether that connection's thread was still
+     * alive; a moment before it is gone it was, and the file then waited its whole check interval (1 s) for a wake
+     * that had already come. The bound here is the check interval less a margin, not a speed claim.
+     */
+    @Test
+    void aFileEndsWhenItsLastConnectionDoesNotACheckIntervalLater() throws Exception {
+        List<DownloadItem> items = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            source.add("f" + i, 300 * KIB + i);
+            items.add(DownloadItem.of("f" + i));
+        }
+
+        DownloadReport report = run(options("parallel-files", "1"), items.toArray(DownloadItem[]::new));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        List<Long> millis = report.files().stream().map(file -> file.elapsed().toMillis()).toList();
+        assertTrue(millis.stream().allMatch(ms -> ms < 700), "milliseconds per file: " + millis);
+    }
+
     @Test
     void theSourceMayOpenTheRangeConnectionsWhileItDescribes() throws Exception {
         source.add("big", 40L * MIB).add("small", 1000);
