@@ -1,0 +1,82 @@
+package io.parcel.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.parcel.cli.dist.DistProcess;
+
+/** How {@code bin/parcel} finds its installation (from any directory, through symlinks) and a Java 21+ runtime. */
+class LauncherIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aJavaHomeOfJava21OrNewerIsTheRuntimeItStarts() throws IOException {
+        Path arguments = work.resolve("fake-java-arguments");
+        Path fake = fakeJavaHome("fake-25", "25.0.1", arguments);
+
+        DistProcess.Result result = DistProcess.run(work, environment(fake), TIMEOUT, "--version");
+
+        assertEquals(0, result.exitCode(), result.describe());
+        assertTrue(Files.exists(arguments), "the launcher did not start the JAVA_HOME of Java 25:\n" + result.describe());
+        List<String> started = Files.readAllLines(arguments);
+        assertTrue(started.contains("io.parcel.cli.Main") && started.contains("--version"), started.toString());
+    }
+
+    @Test
+    void aJavaHomeOlderThan21IsPassedOverForTheJavaOnThePath() throws IOException {
+        Path arguments = work.resolve("fake-java-arguments");
+        Path fake = fakeJavaHome("fake-17", "17.0.2", arguments);
+
+        DistProcess.Result result = DistProcess.run(work, environment(fake), TIMEOUT, "--version");
+
+        assertEquals(0, result.exitCode(), result.describe());
+        assertFalse(Files.exists(arguments), "the launcher started a Java 17");
+        assertTrue(result.stdout().contains("parcel"), result.describe());
+    }
+
+    @Test
+    void startsThroughARelativeSymlinkFromAnyDirectory() throws IOException {
+        Path links = Files.createDirectories(work.resolve("links"));
+        Path target = links.relativize(DistProcess.bin("parcel"));
+        Path link = Files.createSymbolicLink(links.resolve("my-parcel"), target);
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+
+        DistProcess.Result result = DistProcess.startLauncher(elsewhere, Map.of(), link, "--version").await(TIMEOUT);
+
+        assertEquals(0, result.exitCode(), result.describe());
+        assertTrue(result.stdout().contains("parcel"), result.describe());
+    }
+
+    /** The usual environment with JAVA_HOME at {@code home}, and this JVM's runtime first on the PATH. */
+    private static Map<String, String> environment(Path home) {
+        String path = Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator + System.getenv("PATH");
+        return Map.of("JAVA_HOME", home.toString(), "PATH", path, "PARCEL_CDS", "0");
+    }
+
+    /** A Java home whose release file says {@code version} and whose java only writes its arguments down. */
+    private Path fakeJavaHome(String name, String version, Path arguments) throws IOException {
+        Path home = Files.createDirectories(work.resolve(name));
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n"
+                + "JAVA_VERSION_DATE=\"2026-01-01\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done >'" + arguments + "'\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
+    }
+}
