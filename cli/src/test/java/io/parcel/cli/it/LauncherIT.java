@@ -1,7 +1,6 @@
 package io.parcel.cli.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -12,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,27 +27,19 @@ class LauncherIT {
 
     @Test
     void aJavaHomeOfJava21OrNewerIsTheRuntimeItStarts() throws IOException {
-        Path arguments = work.resolve("fake-java-arguments");
-        Path fake = fakeJavaHome("fake-25", "25.0.1", arguments);
+        VersionRun run = versionWithFakeJavaHome("25.0.1");
 
-        DistProcess.Result result = DistProcess.run(work, environment(fake), TIMEOUT, "--version");
-
-        assertEquals(0, result.exitCode(), result.describe());
-        assertTrue(Files.exists(arguments), "the launcher did not start the JAVA_HOME of Java 25:\n" + result.describe());
-        List<String> started = Files.readAllLines(arguments);
+        List<String> started = run.fakeJavaArguments().orElseThrow(
+                () -> new AssertionError("the launcher did not start the JAVA_HOME of Java 25:\n" + run.describe()));
         assertTrue(started.contains("io.parcel.cli.Main") && started.contains("--version"), started.toString());
     }
 
     @Test
     void aJavaHomeOlderThan21IsPassedOverForTheJavaOnThePath() throws IOException {
-        Path arguments = work.resolve("fake-java-arguments");
-        Path fake = fakeJavaHome("fake-17", "17.0.2", arguments);
+        VersionRun run = versionWithFakeJavaHome("17.0.2");
 
-        DistProcess.Result result = DistProcess.run(work, environment(fake), TIMEOUT, "--version");
-
-        assertEquals(0, result.exitCode(), result.describe());
-        assertFalse(Files.exists(arguments), "the launcher started a Java 17");
-        assertTrue(result.stdout().contains("parcel"), result.describe());
+        assertEquals(Optional.empty(), run.fakeJavaArguments(), "the launcher started a Java 17");
+        assertTrue(run.result().stdout().contains("parcel"), run.describe());
     }
 
     @Test
@@ -61,6 +53,22 @@ class LauncherIT {
 
         assertEquals(0, result.exitCode(), result.describe());
         assertTrue(result.stdout().contains("parcel"), result.describe());
+    }
+
+    /** What {@code parcel --version} did with JAVA_HOME at a fake Java home of {@code version}. */
+    private record VersionRun(DistProcess.Result result, Optional<List<String>> fakeJavaArguments) {
+        String describe() {
+            return result.describe();
+        }
+    }
+
+    private VersionRun versionWithFakeJavaHome(String version) throws IOException {
+        Path arguments = work.resolve("fake-java-arguments");
+        Path home = fakeJavaHome("fake-" + version, version, arguments);
+        DistProcess.Result result = DistProcess.run(work, environment(home), TIMEOUT, "--version");
+        assertEquals(0, result.exitCode(), result.describe());
+        return new VersionRun(result,
+                Files.exists(arguments) ? Optional.of(Files.readAllLines(arguments)) : Optional.empty());
     }
 
     /** The usual environment with JAVA_HOME at {@code home}, and this JVM's runtime first on the PATH. */
