@@ -57,6 +57,14 @@ public final class Main {
      */
     static final String STARTUP_TRAINING_PROPERTY = "parcel.startup-training";
 
+    /**
+     * Guice's switch for the classes it generates at run time (with its bundled ASM) to call constructors and
+     * intercept methods. Parcel intercepts nothing and builds a handful of objects per run, and generating those
+     * classes cost every start 25-45 ms (loopback, 24 starts each way); DISABLED calls constructors by reflection. A
+     * value given with -D (PARCEL_OPTS) wins.
+     */
+    static final String GUICE_BYTECODE_PROPERTY = "guice_bytecode_gen_option";
+
     /** Each command by its name and aliases, read from its annotation: picocli builds no model for that. */
     private static final Map<String, Class<?>> COMMANDS_BY_NAME = commandsByName();
 
@@ -67,6 +75,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty(GUICE_BYTECODE_PROPERTY) == null) {
+            System.setProperty(GUICE_BYTECODE_PROPERTY, "DISABLED");
+        }
         CliEnvironment environment = CliEnvironment.system();
         int code = run(environment, args);
         environment.out().flush();

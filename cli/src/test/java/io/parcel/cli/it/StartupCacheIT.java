@@ -71,13 +71,18 @@ class StartupCacheIT {
     }
 
     @Test
-    void versionAndHelpDoNotTrainTheCacheADownloadDoesAndTheRunsAfterItUseIt() throws IOException {
+    void versionHelpAndPerfDoNotTrainTheCacheADownloadDoesAndTheRunsAfterItUseIt() throws IOException {
         for (String[] command : List.of(new String[] {"--version"}, new String[] {"plugins"},
                 new String[] {"download", "--help"}, new String[] {"--debug", "--version"})) {
             DistProcess.Result result = parcel(command);
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(List.of(), cacheFiles(), "a cache file after " + String.join(" ", command));
         }
+        // perf loads none of a download's pipeline: a cache trained by it made every later download start slower
+        DistProcess.Result perf = parcel("perf", "server", "--transport", "tcp", "--listen", "127.0.0.1:0", "--once",
+                "--accept-timeout", "1s");
+        assertEquals(1, perf.exitCode(), perf.describe());
+        assertEquals(List.of(), cacheFiles(), "a cache file after perf");
 
         // The training run: its standard output must stay machine-readable JSON, whatever the JVM has to say.
         DistProcess.Result training = download("--progress=json");
@@ -109,6 +114,9 @@ class StartupCacheIT {
                     type + " was not loaded from the cache:\n" + linesNaming(log, type));
         }
         assertEquals(List.of(".aot"), cacheFileKinds(), "the cache was replaced by a later run");
+        // Guice generates no classes (Main turns that off): its bundled ASM is never loaded
+        assertFalse(log.contains("com.google.inject.internal.asm."),
+                "Guice generated classes:\n" + linesNaming(log, "com.google.inject.internal.asm."));
     }
 
     /**
