@@ -103,7 +103,13 @@ final class PerfClientCommand extends BaseCommand {
             return transport.connect(remote, perf.connectTimeout);
         } catch (SocketTimeoutException e) {
             if (!rendezvous) {
-                throw e;
+                // Over UDP (UDT, QUIC) nothing refuses a connection to a port where nobody listens: the client only
+                // hears silence until its timeout, so name the usual cause.
+                SocketTimeoutException explained = new SocketTimeoutException("no connection to " + to + " over "
+                        + transport.name() + ": " + e.getMessage() + " (is 'parcel perf server --transport "
+                        + perf.transport + "' listening there?)");
+                explained.initCause(e);
+                throw explained;
             }
             // The usual causes, named: a peer that is not running, or a transport that knows no rendezvous.
             SocketTimeoutException explained = new SocketTimeoutException("rendezvous with " + to + " from " + bind

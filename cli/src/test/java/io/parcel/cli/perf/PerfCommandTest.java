@@ -3,6 +3,7 @@ package io.parcel.cli.perf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -290,6 +291,23 @@ class PerfCommandTest {
 
         assertEquals(1, client.exitCode(), client.err());
         assertTrue(client.err().startsWith("parcel: "), client.err());
+    }
+
+    @Test
+    void aUdtClientWithNobodyListeningNamesTheLikelyCauseAtItsConnectTimeout() throws Exception {
+        int port;
+        try (DatagramSocket closed = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+
+        PerfRunner.Outcome client = perf.run("client", "--transport", "udt", "--to", "127.0.0.1:" + port, "--bytes",
+                "1", "--connect-timeout", "300ms");
+
+        assertEquals(1, client.exitCode(), client.err());
+        assertEquals(1, client.err().lines().count(), client.err());
+        assertTrue(client.err().startsWith("parcel: "), client.err());
+        assertTrue(client.err().contains("no connection to 127.0.0.1:" + port + " over udt"), client.err());
+        assertTrue(client.err().contains("is 'parcel perf server --transport udt' listening there?"), client.err());
     }
 
     @Test
