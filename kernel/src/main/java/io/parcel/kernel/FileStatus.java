@@ -16,8 +16,11 @@ import java.util.Optional;
  * @param state             where it stands
  * @param elapsed           time since this file started (zero while pending)
  * @param error             one-line reason when {@link FileState#FAILED}
+ * @param retrying          while {@link FileState#DESCRIBING}: why the last attempt failed and when the next one
+ *                          starts (empty before the first failure); a transport that hears no refusal (UDP) otherwise
+ *                          left the user without a word until every attempt had timed out
  */
 public record FileStatus(String locator, String name, Optional<String> location, long size, long doneBytes,
                          long transferredBytes, int activeConnections, FileState state, Duration elapsed,
-                         Optional<String> error) {
+                         Optional<String> error, Optional<String> retrying) {
 }

@@ -1,11 +1,14 @@
 package io.parcel.cli.relay;
 
 import io.parcel.cli.CapturedEnvironment;
+import io.parcel.testsupport.BlackHole;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,6 +105,31 @@ class RelayCommandsTest {
                 "--transport", "carrier-pigeon"));
         assertTrue(parcel.err().contains("unknown transport 'carrier-pigeon'"), parcel.err());
         assertTrue(parcel.err().contains("tcp"), "the message lists the known transports: " + parcel.err());
+    }
+
+    /**
+     * Nothing refuses a UDT connection to a port where nobody listens: the user hears silence until the connect
+     * timeout, at every attempt. Each failed attempt is a line that names the relay, not the upstream.
+     */
+    @Test
+    void aDownloadViaARelayThatIsNotThereSaysSoAtEveryAttemptAndFails() throws Exception {
+        try (BlackHole relay = BlackHole.silentUdp(InetAddress.getLoopbackAddress())) {
+            String via = "127.0.0.1:" + relay.address().getPort();
+            CapturedEnvironment parcel = CapturedEnvironment.in(directory);
+            assertEquals(1, parcel.run("download", "--transport", "udt", "--via", via, "--connect-timeout", "400ms",
+                    "--retries", "2", "--progress", "plain", "-d", directory.resolve("out").toString(),
+                    "http://127.0.0.1:1/file.bin"));
+            String notThere = "relay " + via + " did not accept within 400 ms over udt (is 'parcel serve' running"
+                    + " there and reachable?)";
+            List<String> lines = parcel.out().lines().toList();
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                String retry = "http://127.0.0.1:1/file.bin: attempt " + attempt + " of 3 failed (" + notThere
+                        + "); trying again in ";
+                assertEquals(1, lines.stream().filter(line -> line.contains(retry)).count(), parcel.out());
+            }
+            assertTrue(lines.stream().anyMatch(line -> line.endsWith("file.bin: failed: " + notThere)), parcel.out());
+            assertEquals("parcel: http://127.0.0.1:1/file.bin: " + notThere, parcel.err().strip());
+        }
     }
 
     @Test

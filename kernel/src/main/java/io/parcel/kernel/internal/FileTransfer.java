@@ -61,6 +61,8 @@ final class FileTransfer {
     private Instant started;
     private Instant ended;
     private String error;
+    /** While describing: why the last attempt failed, and when the next starts (see {@link FileStatus#retrying}). */
+    private String retrying;
     private Throwable failure;
     private boolean cancelled;
 
@@ -80,7 +82,8 @@ final class FileTransfer {
     synchronized FileStatus status() {
         Duration elapsed = started == null ? Duration.ZERO : Duration.between(started, ended == null ? clock.instant() : ended);
         return new FileStatus(item.locator(), name, location, size, doneBytes, transferredBytes, activeConnections,
-                state, elapsed.isNegative() ? Duration.ZERO : elapsed, Optional.ofNullable(error));
+                state, elapsed.isNegative() ? Duration.ZERO : elapsed, Optional.ofNullable(error),
+                Optional.ofNullable(state == FileState.DESCRIBING ? retrying : null));
     }
 
     /** Stops the file's connections; a file not yet started will not start. */
@@ -191,7 +194,13 @@ final class FileTransfer {
                 if (!retryable || attempts > settings.retries() || stop.isStopped()) {
                     throw e;
                 }
-                if (!stop.sleep(tuning.backoffNanos(attempts, ThreadLocalRandom.current().nextDouble()))) {
+                long backoffNanos = tuning.backoffNanos(attempts, ThreadLocalRandom.current().nextDouble());
+                String reason = reasonOf(e);
+                synchronized (this) {
+                    retrying = String.format(Locale.ROOT, "attempt %d of %d failed (%s); trying again in %.1f s",
+                            attempts, settings.retries() + 1, reason, backoffNanos / 1e9);
+                }
+                if (!stop.sleep(backoffNanos)) {
                     throw e;
                 }
             }

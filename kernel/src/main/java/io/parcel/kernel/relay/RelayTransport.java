@@ -112,8 +112,9 @@ public final class RelayTransport implements Transport {
      * @throws TransferException       when TLS to the relay fails (a wrong pin is not retryable); at the first read,
      *                                 when the relay refuses (not retryable: the reason says why, e.g. not in its allow
      *                                 list or a wrong token) or cannot reach the target (retryable)
-     * @throws SocketTimeoutException when the relay does not accept within {@code timeout}; at the first read, when
-     *                                 its answer does not come within the socket's read timeout
+     * @throws TransferException       (retryable) when the relay does not accept within {@code timeout}
+     * @throws SocketTimeoutException at the first read, when the relay's answer does not come within the socket's
+     *                                 read timeout
      */
     @Override
     public Socket connect(InetSocketAddress target, Duration timeout) throws IOException {
@@ -155,7 +156,10 @@ public final class RelayTransport implements Transport {
         }
     }
 
-    /** Same exception types as the inner transport (they decide retries), with messages that name the relay. */
+    /**
+     * The inner transport's exception types (they decide retries) with messages that name the relay; a timeout is a
+     * retryable {@link TransferException}, so that the source does not reword it as the upstream's.
+     */
     private Socket connectToRelay(Duration timeout) throws IOException {
         // The lookup of the relay's name counts against the same timeout as the connect.
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -172,8 +176,11 @@ public final class RelayTransport implements Transport {
             throw withCause(new ConnectException("relay " + relay + " refused the connection over " + inner.name()
                     + " (is 'parcel serve' running there?): " + e.getMessage()), e);
         } catch (SocketTimeoutException e) {
-            throw withCause(new SocketTimeoutException("relay " + relay + " did not accept within "
-                    + timeout.toMillis() + " ms over " + inner.name()), e);
+            // A transfer failure the source passes on as it is: its own words for a timeout named only the upstream,
+            // and a user whose relay was not running read that the upstream did not answer. Over UDP (UDT) a missing
+            // relay is never refused, only silent, so this is what it looks like.
+            throw new TransferException("relay " + relay + " did not accept within " + timeout.toMillis() + " ms over "
+                    + inner.name() + " (is 'parcel serve' running there and reachable?)", true, e);
         }
     }
 

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -447,6 +449,31 @@ class DownloadPipelineTest {
 
         assertEquals(FileState.DONE, only(report).state(), report.toString());
         assertEquals(3, source.describes());
+    }
+
+    @Test
+    void aFileThatIsRetriedWhileDescribedSaysWhyUntilItRuns() throws Exception {
+        source.add("later", 10 * KIB).failDescribe("later", 2, true);
+        Set<String> retrying = new LinkedHashSet<>();
+        try (Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("later")),
+                options("retries", "3")))) {
+            Optional<DownloadReport> report = Optional.empty();
+            for (int i = 0; i < 2000 && report.isEmpty(); i++) {
+                FileStatus status = download.status().get(0);
+                status.retrying().ifPresent(retrying::add);
+                assertTrue(status.retrying().isEmpty() || status.state() == FileState.DESCRIBING, status.toString());
+                report = download.await(Duration.ofMillis(2));
+            }
+            assertEquals(FileState.DONE, only(report.orElseThrow()).state());
+            assertEquals(Optional.empty(), only(report.orElseThrow()).retrying());
+        }
+        List<String> seen = List.copyOf(retrying);
+        assertEquals(2, seen.size(), seen.toString());
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            String expected = "attempt " + attempt + " of 4 failed (describe later: injected failure); trying again in ";
+            assertTrue(seen.get(attempt - 1).startsWith(expected), seen.get(attempt - 1));
+            assertTrue(seen.get(attempt - 1).matches(".* in \\d+\\.\\d s"), seen.get(attempt - 1));
+        }
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.BlackHole;
 import io.parcel.testsupport.TestPki;
 import io.parcel.spi.Options;
+import io.parcel.spi.TransferException;
 import io.parcel.spi.Transport;
 import io.parcel.spi.UsageException;
 import org.junit.jupiter.api.Test;
@@ -144,6 +146,19 @@ class RelayTransportTest {
                 assertTrue(System.nanoTime() - start < 3_000_000_000L, "bounded by the read timeout");
                 assertTrue(accepted.isConnected());
             }
+        }
+    }
+
+    @Test
+    void aRelayThatDoesNotAcceptIsNamedInARetryableFailure() throws Exception {
+        try (BlackHole relay = BlackHole.tcpFullBacklog(java.net.InetAddress.getLoopbackAddress())) {
+            Transport transport = RelayTransport.wrap(inner, Options.empty()
+                    .with(RelayOptions.VIA, "127.0.0.1:" + relay.address().getPort()));
+            TransferException e = assertThrows(TransferException.class, () -> transport.connect(
+                    InetSocketAddress.createUnresolved("data.invalid", 80), Duration.ofMillis(300)));
+            assertTrue(e.retryable(), e.getMessage());
+            assertEquals("relay 127.0.0.1:" + relay.address().getPort() + " did not accept within 300 ms over recording"
+                    + " (is 'parcel serve' running there and reachable?)", e.getMessage());
         }
     }
 

@@ -2,9 +2,11 @@ package io.parcel.cli.internal.progress;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import io.parcel.kernel.DownloadReport;
@@ -15,8 +17,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Progress on a terminal: one line per active file and a total line, redrawn in place with ANSI cursor movement.
- * A file that finishes gets one permanent line above them. Lines never exceed the terminal width, so the count of
- * lines to move back over stays right.
+ * A file that finishes gets one permanent line above them, and so does each failed attempt to reach a file that is
+ * retried. Lines never exceed the terminal width, so the count of lines to move back over stays right.
  */
 final class BarView implements ProgressView {
     private static final String CURSOR_UP = "\033[%dA";
@@ -31,6 +33,7 @@ final class BarView implements ProgressView {
     private final int columns;
     private final Tracker tracker = new Tracker();
     private final Set<String> announced = new HashSet<>();
+    private final Map<String, String> lastRetry = new HashMap<>();
     private int linesDrawn;
 
     BarView(PrintWriter out, int columns) {
@@ -43,6 +46,11 @@ final class BarView implements ProgressView {
         tracker.record(files, nanoTime);
         StringBuilder frame = new StringBuilder(erase());
         for (FileStatus file : files) {
+            if (file.retrying().isPresent() && !file.retrying().get().equals(lastRetry.get(file.locator()))) {
+                lastRetry.put(file.locator(), file.retrying().get());
+                frame.append(Format.fit(String.format(Locale.ROOT, "%-7s %s  %s", "RETRY", file.name(),
+                        file.retrying().get()), columns - 1)).append('\n');
+            }
             if (file.state().isFinal() && announced.add(file.locator())) {
                 frame.append(Format.fit(String.format(Locale.ROOT, "%-7s %s  %s  %s", file.state().name(),
                         file.name(), Format.bytes(file.size() >= 0 ? file.size() : file.doneBytes()),

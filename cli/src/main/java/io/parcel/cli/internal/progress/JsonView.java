@@ -39,8 +39,9 @@ final class JsonView implements ProgressView {
                         .field("done_bytes", file.doneBytes()).field("transferred_bytes", file.transferredBytes())
                         .field("connections", file.activeConnections())
                         .field("rate_bytes_per_second", rate)
-                        .field("eta_seconds", eta(file.size() < 0 ? -1 : file.size() - file.doneBytes(), rate))
-                        .endObject();
+                        .field("eta_seconds", eta(file.size() < 0 ? -1 : file.size() - file.doneBytes(), rate));
+                file.retrying().ifPresent(retrying -> json.field("retrying", retrying));
+                json.endObject();
             }
         }
         Tracker.Totals totals = Tracker.totals(files);

@@ -13,8 +13,8 @@ import io.parcel.kernel.FileStatus;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Progress for logs and pipes: a line when a file starts, finishes or fails, and one per running file every
- * {@value #INTERVAL_SECONDS} seconds.
+ * Progress for logs and pipes: a line when a file starts, finishes or fails, when an attempt to reach it failed and
+ * is retried, and one per running file every {@value #INTERVAL_SECONDS} seconds.
  */
 final class PlainView implements ProgressView {
     static final int INTERVAL_SECONDS = 5;
@@ -24,6 +24,7 @@ final class PlainView implements ProgressView {
     private final Tracker tracker = new Tracker();
     private final Map<String, FileState> lastState = new HashMap<>();
     private final Map<String, Long> lastLine = new HashMap<>();
+    private final Map<String, String> lastRetry = new HashMap<>();
 
     PlainView(PrintWriter out) {
         this.out = requireNonNull(out, "out is null");
@@ -34,6 +35,10 @@ final class PlainView implements ProgressView {
         tracker.record(files, nanoTime);
         for (FileStatus file : files) {
             FileState previous = lastState.put(file.locator(), file.state());
+            if (file.retrying().isPresent() && !file.retrying().get().equals(lastRetry.get(file.locator()))) {
+                lastRetry.put(file.locator(), file.retrying().get());
+                print(file.name() + ": " + file.retrying().get(), nanoTime);
+            }
             if (previous != file.state()) {
                 event(file, nanoTime).ifPresent(text -> print(text, nanoTime));
                 lastLine.put(file.locator(), nanoTime);

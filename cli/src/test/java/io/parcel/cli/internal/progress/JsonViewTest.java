@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 
 import static io.parcel.cli.internal.progress.Snapshots.MIB;
 import static io.parcel.cli.internal.progress.Snapshots.SECOND;
+import static io.parcel.cli.internal.progress.Snapshots.describing;
 import static io.parcel.cli.internal.progress.Snapshots.done;
 import static io.parcel.cli.internal.progress.Snapshots.failed;
 import static io.parcel.cli.internal.progress.Snapshots.pending;
 import static io.parcel.cli.internal.progress.Snapshots.report;
 import static io.parcel.cli.internal.progress.Snapshots.running;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JsonViewTest {
     private final StringWriter text = new StringWriter();
@@ -61,5 +63,14 @@ class JsonViewTest {
                         + "\"transferred_bytes\":0,\"elapsed_seconds\":0.300,\"rate_bytes_per_second\":0.000,"
                         + "\"error\":\"line\\nbreak \\\"quoted\\\"\"}],\"done\":1,\"skipped\":0,\"failed\":1}"),
                 lines);
+    }
+
+    @Test
+    void aFileThatIsRetriedSaysWhyInItsProgressObject() {
+        view.update(List.of(describing("a.bin", "attempt 1 of 2 failed (x); trying again in 0.4 s", 1)), SECOND);
+
+        String line = text.toString().strip();
+        assertTrue(line.contains("\"state\":\"DESCRIBING\""), line);
+        assertTrue(line.contains(",\"retrying\":\"attempt 1 of 2 failed (x); trying again in 0.4 s\"}"), line);
     }
 }

@@ -19,22 +19,30 @@ final class Snapshots {
 
     static FileStatus running(String name, long size, long done, long transferred, int connections, long seconds) {
         return new FileStatus("http://host/" + name, name, Optional.of("/data/" + name), size, done, transferred,
-                connections, FileState.RUNNING, Duration.ofSeconds(seconds), Optional.empty());
+                connections, FileState.RUNNING, Duration.ofSeconds(seconds), Optional.empty(),
+                Optional.empty());
     }
 
     static FileStatus pending(String name) {
         return new FileStatus("http://host/" + name, "http://host/" + name, Optional.empty(), -1, 0, 0, 0,
-                FileState.PENDING, Duration.ZERO, Optional.empty());
+                FileState.PENDING, Duration.ZERO, Optional.empty(), Optional.empty());
+    }
+
+    /** Still describing; {@code retrying} as the kernel words it after a failed attempt, or null before one. */
+    static FileStatus describing(String name, String retrying, long seconds) {
+        return new FileStatus("http://host/" + name, "http://host/" + name, Optional.empty(), -1, 0, 0, 0,
+                FileState.DESCRIBING, Duration.ofSeconds(seconds), Optional.empty(), Optional.ofNullable(retrying));
     }
 
     static FileStatus done(String name, long size, long seconds) {
         return new FileStatus("http://host/" + name, name, Optional.of("/data/" + name), size, size, size, 0,
-                FileState.DONE, Duration.ofSeconds(seconds), Optional.empty());
+                FileState.DONE, Duration.ofSeconds(seconds), Optional.empty(),
+                Optional.empty());
     }
 
     static FileStatus failed(String name, String reason) {
         return new FileStatus("http://host/" + name, name, Optional.empty(), -1, 0, 0, 0, FileState.FAILED,
-                Duration.ofMillis(300), Optional.of(reason));
+                Duration.ofMillis(300), Optional.of(reason), Optional.empty());
     }
 
     static DownloadReport report(ExitCode code, long seconds, FileStatus... files) {
