@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -58,7 +59,17 @@ public final class TunnelServer implements AutoCloseable {
             long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
             InetSocketAddress address = to.resolve(HostLookup.system(), settings.connectTimeout());
             Duration remaining = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
-            Socket socket = transport.connect(address, remaining);
+            Socket socket;
+            try {
+                socket = transport.connect(address, remaining);
+            } catch (SocketTimeoutException e) {
+                // Over UDP nothing refuses a connection to a port where nobody listens; name the usual cause.
+                SocketTimeoutException explained = new SocketTimeoutException("no answer from " + to + " over "
+                        + transport.name() + " within " + settings.connectTimeout().toMillis() + " ms (is 'parcel"
+                        + " tunnel udt2tcp --transport " + transport.name() + "' listening there?)");
+                explained.initCause(e);
+                throw explained;
+            }
             link.own(socket);
             return socket;
         }, settings, logger, "TCP", transport.name());

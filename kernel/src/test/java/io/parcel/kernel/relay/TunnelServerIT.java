@@ -1,5 +1,6 @@
 package io.parcel.kernel.relay;
 
+import io.parcel.testsupport.BlackHole;
 import io.parcel.testsupport.RecordingLogger;
 import io.parcel.spi.Options;
 import io.parcel.spi.Transport;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -179,6 +181,22 @@ class TunnelServerIT {
                 fourth.getOutputStream().write(4);
                 assertEquals(4, fourth.getInputStream().read());
             }
+        }
+    }
+
+    @Test
+    void anEntryWhoseOtherEndDoesNotAnswerSaysWhereItLooked() throws Exception {
+        PumpSettings quick = PumpSettings.defaults().withConnectTimeout(Duration.ofMillis(300));
+        try (BlackHole exit = BlackHole.tcpFullBacklog(InetAddress.getLoopbackAddress());
+             TunnelServer entry = TunnelServer.tcpToTransport(Fixtures.anyLoopbackPort(), transport,
+                     new HostPort("127.0.0.1", exit.address().getPort()), 512, quick, logger);
+             Socket socket = new Socket("127.0.0.1", entry.localAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            RelayServerIT.assertThrowsOrEnds(socket);
+            String expected = "no answer from 127.0.0.1:" + exit.address().getPort() + " over tcp within 300 ms (is"
+                    + " 'parcel tunnel udt2tcp --transport tcp' listening there?)";
+            assertTrue(logger.await(line -> line.contains("setup failed") && line.contains(expected), 5000),
+                    logger.joined());
         }
     }
 
