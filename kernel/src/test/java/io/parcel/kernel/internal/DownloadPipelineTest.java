@@ -470,7 +470,8 @@ class DownloadPipelineTest {
         List<String> seen = List.copyOf(retrying);
         assertEquals(2, seen.size(), seen.toString());
         for (int attempt = 1; attempt <= 2; attempt++) {
-            String expected = "attempt " + attempt + " of 4 failed (describe later: injected failure); trying again in ";
+            String expected = "attempt " + attempt + " of 4 failed (describe later: injected failure);"
+                    + " trying again in ";
             assertTrue(seen.get(attempt - 1).startsWith(expected), seen.get(attempt - 1));
             assertTrue(seen.get(attempt - 1).matches(".* in \\d+\\.\\d s"), seen.get(attempt - 1));
         }

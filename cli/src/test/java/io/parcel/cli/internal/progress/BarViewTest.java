@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.parcel.cli.internal.progress.Snapshots.MIB;
 import static io.parcel.cli.internal.progress.Snapshots.SECOND;
-import static io.parcel.cli.internal.progress.Snapshots.describing;
+import static io.parcel.cli.internal.progress.Snapshots.describeThenRetry;
 import static io.parcel.cli.internal.progress.Snapshots.done;
 import static io.parcel.cli.internal.progress.Snapshots.report;
 import static io.parcel.cli.internal.progress.Snapshots.running;
@@ -53,14 +53,12 @@ class BarViewTest {
 
     @Test
     void aFailedAttemptToReachAFileIsAPermanentLineAboveTheBarsFittedToTheWidth() {
-        String retry = "attempt 1 of 6 failed (no connection to relay 10.0.0.1:9000 over udt within 30.0 s); trying again in 0.4 s";
-        view.update(List.of(describing("a.bin", null, 0)), 0);
-        view.update(List.of(describing("a.bin", retry, 30)), 30 * SECOND);
-        view.update(List.of(describing("a.bin", retry, 31)), 31 * SECOND);
+        describeThenRetry(view);
 
         String[] frames = text.toString().split("\033\\[1A\r\033\\[J");
         assertEquals(3, frames.length, text.toString());
-        assertTrue(frames[1].startsWith("RETRY   http://host/a.bin  attempt 1 of 6 failed (no connection"), frames[1]);
+        assertTrue(frames[1].startsWith("RETRY   http://host/a.bin  attempt 1 of 6 failed (relay 10.0.0.1:9000 "),
+                frames[1]);
         assertEquals(2, frames[1].split("\n").length, frames[1]);
         assertTrue(frames[1].split("\n")[0].length() < 80, frames[1]);
         assertEquals(1, frames[2].split("\n").length, "the same retry again: " + frames[2]);

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import static io.parcel.cli.internal.progress.Snapshots.MIB;
 import static io.parcel.cli.internal.progress.Snapshots.SECOND;
+import static io.parcel.cli.internal.progress.Snapshots.RETRY;
+import static io.parcel.cli.internal.progress.Snapshots.describeThenRetry;
 import static io.parcel.cli.internal.progress.Snapshots.describing;
 import static io.parcel.cli.internal.progress.Snapshots.done;
 import static io.parcel.cli.internal.progress.Snapshots.failed;
@@ -63,15 +65,12 @@ class PlainViewTest {
 
     @Test
     void eachFailedAttemptToReachAFileIsALineOnce() {
-        String retry = "attempt 1 of 6 failed (no connection to relay 10.0.0.1:9000 over udt within 30.0 s); trying again in 0.4 s";
-        view.update(List.of(describing("a.bin", null, 0)), 0);
-        view.update(List.of(describing("a.bin", retry, 30)), 30 * SECOND);
-        view.update(List.of(describing("a.bin", retry, 30)), 31 * SECOND);
-        view.update(List.of(describing("a.bin", retry.replace("attempt 1", "attempt 2"), 61)), 61 * SECOND);
+        describeThenRetry(view);
+        view.update(List.of(describing("a.bin", RETRY.replace("attempt 1", "attempt 2"), 61)), 61 * SECOND);
 
         assertEquals(List.of(
-                "[   30.0s] http://host/a.bin: " + retry,
-                "[   61.0s] http://host/a.bin: " + retry.replace("attempt 1", "attempt 2")),
+                "[   30.0s] http://host/a.bin: " + RETRY,
+                "[   61.0s] http://host/a.bin: " + RETRY.replace("attempt 1", "attempt 2")),
                 text.toString().lines().toList());
     }
 }

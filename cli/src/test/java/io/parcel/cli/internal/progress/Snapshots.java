@@ -28,6 +28,17 @@ final class Snapshots {
                 FileState.PENDING, Duration.ZERO, Optional.empty(), Optional.empty());
     }
 
+    /** How the kernel words a failed attempt to reach a file that it retries. */
+    static final String RETRY = "attempt 1 of 6 failed (relay 10.0.0.1:9000 did not accept within 30000 ms over udt);"
+            + " trying again in 0.4 s";
+
+    /** A file still being described at 0 s, its first attempt failed at 30 s and still retried at 31 s. */
+    static void describeThenRetry(ProgressView view) {
+        view.update(List.of(describing("a.bin", null, 0)), 0);
+        view.update(List.of(describing("a.bin", RETRY, 30)), 30 * SECOND);
+        view.update(List.of(describing("a.bin", RETRY, 31)), 31 * SECOND);
+    }
+
     /** Still describing; {@code retrying} as the kernel words it after a failed attempt, or null before one. */
     static FileStatus describing(String name, String retrying, long seconds) {
         return new FileStatus("http://host/" + name, "http://host/" + name, Optional.empty(), -1, 0, 0, 0,
