@@ -2,11 +2,9 @@ package io.parcel.cli.internal.progress;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import io.parcel.kernel.DownloadReport;
@@ -33,7 +31,6 @@ final class BarView implements ProgressView {
     private final int columns;
     private final Tracker tracker = new Tracker();
     private final Set<String> announced = new HashSet<>();
-    private final Map<String, String> lastRetry = new HashMap<>();
     private int linesDrawn;
 
     BarView(PrintWriter out, int columns) {
@@ -46,11 +43,8 @@ final class BarView implements ProgressView {
         tracker.record(files, nanoTime);
         StringBuilder frame = new StringBuilder(erase());
         for (FileStatus file : files) {
-            if (file.retrying().isPresent() && !file.retrying().get().equals(lastRetry.get(file.locator()))) {
-                lastRetry.put(file.locator(), file.retrying().get());
-                frame.append(Format.fit(String.format(Locale.ROOT, "%-7s %s  %s", "RETRY", file.name(),
-                        file.retrying().get()), columns - 1)).append('\n');
-            }
+            tracker.newRetry(file).ifPresent(retrying -> frame.append(Format.fit(String.format(Locale.ROOT,
+                    "%-7s %s  %s", "RETRY", file.name(), retrying), columns - 1)).append('\n'));
             if (file.state().isFinal() && announced.add(file.locator())) {
                 frame.append(Format.fit(String.format(Locale.ROOT, "%-7s %s  %s  %s", file.state().name(),
                         file.name(), Format.bytes(file.size() >= 0 ? file.size() : file.doneBytes()),

@@ -24,7 +24,6 @@ final class PlainView implements ProgressView {
     private final Tracker tracker = new Tracker();
     private final Map<String, FileState> lastState = new HashMap<>();
     private final Map<String, Long> lastLine = new HashMap<>();
-    private final Map<String, String> lastRetry = new HashMap<>();
 
     PlainView(PrintWriter out) {
         this.out = requireNonNull(out, "out is null");
@@ -35,10 +34,7 @@ final class PlainView implements ProgressView {
         tracker.record(files, nanoTime);
         for (FileStatus file : files) {
             FileState previous = lastState.put(file.locator(), file.state());
-            if (file.retrying().isPresent() && !file.retrying().get().equals(lastRetry.get(file.locator()))) {
-                lastRetry.put(file.locator(), file.retrying().get());
-                print(file.name() + ": " + file.retrying().get(), nanoTime);
-            }
+            tracker.newRetry(file).ifPresent(retrying -> print(file.name() + ": " + retrying, nanoTime));
             if (previous != file.state()) {
                 event(file, nanoTime).ifPresent(text -> print(text, nanoTime));
                 lastLine.put(file.locator(), nanoTime);

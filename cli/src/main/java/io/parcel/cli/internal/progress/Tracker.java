@@ -3,13 +3,18 @@ package io.parcel.cli.internal.progress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.parcel.kernel.FileState;
 import io.parcel.kernel.FileStatus;
 
-/** Rates per file and in total, fed with every snapshot a view sees. Not thread-safe; one per view. */
+/**
+ * Rates per file and in total, and which failed attempts were already shown, fed with every snapshot a view sees. Not
+ * thread-safe; one per view.
+ */
 final class Tracker {
     private final Map<String, RateMeter> meters = new HashMap<>();
+    private final Map<String, String> shownRetries = new HashMap<>();
     private final RateMeter total = new RateMeter();
     private Long firstNanos;
 
@@ -27,6 +32,16 @@ final class Tracker {
             transferred += file.transferredBytes();
         }
         total.record(nanoTime, transferred);
+    }
+
+    /** The file's {@link FileStatus#retrying} the first time a view asks about it; empty after that. */
+    Optional<String> newRetry(FileStatus file) {
+        Optional<String> retrying = file.retrying();
+        if (retrying.isEmpty() || retrying.get().equals(shownRetries.get(file.locator()))) {
+            return Optional.empty();
+        }
+        shownRetries.put(file.locator(), retrying.get());
+        return retrying;
     }
 
     double rate(FileStatus file) {
