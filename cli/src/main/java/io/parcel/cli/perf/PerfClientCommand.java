@@ -102,20 +102,17 @@ final class PerfClientCommand extends BaseCommand {
         try {
             return transport.connect(remote, perf.connectTimeout);
         } catch (SocketTimeoutException e) {
-            if (!rendezvous) {
-                // Over UDP (UDT, QUIC) nothing refuses a connection to a port where nobody listens: the client only
-                // hears silence until its timeout, so name the usual cause.
-                SocketTimeoutException explained = new SocketTimeoutException("no connection to " + to + " over "
-                        + transport.name() + ": " + e.getMessage() + " (is 'parcel perf server --transport "
-                        + perf.transport + "' listening there?)");
-                explained.initCause(e);
-                throw explained;
-            }
-            // The usual causes, named: a peer that is not running, or a transport that knows no rendezvous.
-            SocketTimeoutException explained = new SocketTimeoutException("rendezvous with " + to + " from " + bind
-                    + " failed: " + e.getMessage() + " (is the peer connecting to " + bind + ", and does transport '"
-                    + transport.name() + "' honour the options " + perf.transport + "." + RENDEZVOUS_OPTION + " and "
-                    + perf.transport + "." + BIND_OPTION + "?)");
+            // The usual causes, named. Over UDP (UDT, QUIC) nothing refuses a connection to a port where nobody
+            // listens: the client hears silence until its timeout. In rendezvous, a peer that is not running, or a
+            // transport that knows no rendezvous.
+            String cause = rendezvous
+                    ? "rendezvous with " + to + " from " + bind + " failed: " + e.getMessage() + " (is the peer"
+                            + " connecting to " + bind + ", and does transport '" + transport.name() + "' honour the"
+                            + " options " + perf.transport + "." + RENDEZVOUS_OPTION + " and " + perf.transport + "."
+                            + BIND_OPTION + "?)"
+                    : "no connection to " + to + " over " + transport.name() + ": " + e.getMessage() + " (is 'parcel"
+                            + " perf server --transport " + perf.transport + "' listening there?)";
+            SocketTimeoutException explained = new SocketTimeoutException(cause);
             explained.initCause(e);
             throw explained;
         }
