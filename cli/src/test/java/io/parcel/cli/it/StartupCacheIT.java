@@ -100,7 +100,8 @@ class StartupCacheIT {
         assertTrue(version.stderr().isEmpty(), version.describe());
         assertEquals(List.of(".aot"), cacheFileKinds(), "after the run that assembles the cache");
 
-        // A download then maps the classes of the whole pipeline from the cache (the JVM's class-load log says so).
+        // A download then maps the classes of the whole pipeline from the cache (the JVM's class-load log says so),
+        // picocli's too: the distribution's picocli is compiled with stack maps, which the cache needs to link a class.
         Path classLog = work.resolve("class-load.log");
         DistProcess.Result cached = download(Map.of("PARCEL_OPTS",
                 DistProcess.PARCEL_OPTS + " -Xlog:class+load=info:file=" + classLog), "-q");
@@ -109,7 +110,7 @@ class StartupCacheIT {
         assertTrue(cached.output().isEmpty(), cached.describe());
         String log = Files.readString(classLog);
         for (String type : List.of("io.parcel.cli.Main", "io.parcel.kernel.internal.DownloadService",
-                "io.parcel.source.http.HttpSourceFactory", "com.google.inject.Guice")) {
+                "io.parcel.source.http.HttpSourceFactory", "com.google.inject.Guice", "picocli.CommandLine")) {
             assertTrue(log.contains(type + " source: shared objects file"),
                     type + " was not loaded from the cache:\n" + linesNaming(log, type));
         }
