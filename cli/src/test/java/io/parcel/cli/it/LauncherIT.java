@@ -32,6 +32,9 @@ class LauncherIT {
         List<String> started = run.fakeJavaArguments().orElseThrow(
                 () -> new AssertionError("the launcher did not start the JAVA_HOME of Java 25:\n" + run.describe()));
         assertTrue(started.contains("io.parcel.cli.Main") && started.contains("--version"), started.toString());
+        // The start-up options that are not a matter of taste: a bounded heap, and reflection without spun classes.
+        assertTrue(started.containsAll(List.of("-Xmx256m", "-Djdk.reflect.useNativeAccessorOnly=true")),
+                started.toString());
     }
 
     @Test
