@@ -18,7 +18,10 @@ import java.util.Optional;
  * @param error             one-line reason when {@link FileState#FAILED}
  * @param retrying          while {@link FileState#DESCRIBING}: why the last attempt failed and when the next one
  *                          starts (empty before the first failure); a transport that hears no refusal (UDP) otherwise
- *                          left the user without a word until every attempt had timed out
+ *                          left the user without a word until every attempt had timed out. While
+ *                          {@link FileState#RUNNING}: the same for the latest connection whose range waits to be tried
+ *                          again from the byte it names (empty once it has a stream again); otherwise a server that
+ *                          keeps cutting connections showed only as fewer connections
  */
 public record FileStatus(String locator, String name, Optional<String> location, long size, long doneBytes,
                          long transferredBytes, int activeConnections, FileState state, Duration elapsed,

@@ -1,8 +1,21 @@
 package io.parcel.kernel.internal;
 
+import io.parcel.spi.ParcelException;
+
 /** Turns failures into the one-line reasons users see (plugin errors, a file's failure in the summary). */
 final class Errors {
     private Errors() {
+    }
+
+    /**
+     * The reason for a retry or a failure as a user reads it: a {@link ParcelException}'s own message (it was written
+     * for users), else {@link #describe}.
+     */
+    static String reason(Throwable error) {
+        if (error instanceof ParcelException && error.getMessage() != null) {
+            return error.getMessage().replace('\n', ' ');
+        }
+        return describe(error);
     }
 
     /** One line: each cause's type and message, outermost first. */

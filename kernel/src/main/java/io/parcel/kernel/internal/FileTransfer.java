@@ -5,8 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,8 @@ final class FileTransfer {
     private String error;
     /** While describing: why the last attempt failed, and when the next starts (see {@link FileStatus#retrying}). */
     private String retrying;
+    /** While running: the same for each connection whose range waits to be tried again, the latest last. */
+    private final Map<SegmentWorker, String> rangeRetries = new LinkedHashMap<>();
     private Throwable failure;
     private boolean cancelled;
 
@@ -83,7 +87,11 @@ final class FileTransfer {
         Duration elapsed = started == null ? Duration.ZERO : Duration.between(started, ended == null ? clock.instant() : ended);
         return new FileStatus(item.locator(), name, location, size, doneBytes, transferredBytes, activeConnections,
                 state, elapsed.isNegative() ? Duration.ZERO : elapsed, Optional.ofNullable(error),
-                Optional.ofNullable(state == FileState.DESCRIBING ? retrying : null));
+                Optional.ofNullable(switch (state) {
+                    case DESCRIBING -> retrying;
+                    case RUNNING -> rangeRetries.values().stream().reduce((first, second) -> second).orElse(null);
+                    default -> null;
+                }));
     }
 
     /** Stops the file's connections; a file not yet started will not start. */
@@ -170,10 +178,7 @@ final class FileTransfer {
                 return "cancelled";
             }
         }
-        if (error instanceof ParcelException && error.getMessage() != null) {
-            return error.getMessage().replace('\n', ' ');
-        }
-        return Errors.describe(error);
+        return Errors.reason(error);
     }
 
     private void finish(FileState finalState, String reason) {
@@ -488,6 +493,21 @@ final class FileTransfer {
         void received(long bytes) {
             synchronized (FileTransfer.this) {
                 transferredBytes += bytes;
+            }
+        }
+
+        /** {@code worker}'s range failed and waits to be tried again: {@link FileStatus#retrying} says so. */
+        void retrying(SegmentWorker worker, String why) {
+            synchronized (FileTransfer.this) {
+                rangeRetries.remove(worker);
+                rangeRetries.put(worker, why);
+            }
+        }
+
+        /** {@code worker} has a stream again, or has ended: it is no longer retrying. */
+        void notRetrying(SegmentWorker worker) {
+            synchronized (FileTransfer.this) {
+                rangeRetries.remove(worker);
             }
         }
 

@@ -3,6 +3,7 @@ package io.parcel.kernel.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -65,6 +66,7 @@ final class SegmentWorker implements Runnable {
             job.fail(e);
         } finally {
             closeStream();
+            job.notRetrying(this);
             ended = true;
             job.workerEnded();
         }
@@ -101,6 +103,7 @@ final class SegmentWorker implements Runnable {
             long attemptStart = scheduler.position(segment);
             try {
                 openAt(segment, attemptStart);
+                job.notRetrying(this);
                 if (pump(segment)) {
                     break;
                 }
@@ -124,6 +127,9 @@ final class SegmentWorker implements Runnable {
                 long delay = job.tuning().backoffNanos(attempts, ThreadLocalRandom.current().nextDouble());
                 LOG.log(System.Logger.Level.DEBUG, "{0}: attempt {1} at byte {2} failed ({3}); retrying in {4} ms",
                         job.name(), attempts, scheduler.position(segment), Errors.describe(e), delay / 1_000_000);
+                job.retrying(this, String.format(Locale.ROOT,
+                        "from byte %d: attempt %d of %d failed (%s); trying again in %.1f s",
+                        scheduler.position(segment), attempts, job.retries() + 1, Errors.reason(e), delay / 1e9));
                 if (!job.stop().sleep(delay)) {
                     throw new Stopped();
                 }

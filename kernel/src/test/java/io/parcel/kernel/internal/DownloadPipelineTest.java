@@ -478,6 +478,48 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void aRangeThatIsRetriedWhileRunningSaysFromWhereWhyAndWhenUntilItHasAStreamAgain() throws Exception {
+        // Waits of 100-200 ms and more between attempts, so that polling sees each one.
+        PipelineTuning tuning = new PipelineTuning(Duration.ofMillis(200), Duration.ofMillis(400), 128 * KIB,
+                96 * KIB, Duration.ofSeconds(2), 16 * KIB);
+        long size = 512 * KIB;
+        source.add("jumpy", size).cutAt("jumpy", 100_000, 1).failOpen("jumpy", 300_000, 2, true)
+                .throttle("jumpy", 256 * KIB, MIB, 3);   // the last range takes a quarter second once it opens
+        Set<String> retrying = new LinkedHashSet<>();
+        boolean runningWithoutRetryAfterTheLast = false;
+        try (DefaultKernel slowRetries = DefaultKernel.start(List.of(new LoadedPlugin(plugin,
+                getClass().getClassLoader(), "test", "test", "test plugin")), List.of(), Clock.systemUTC(), tuning);
+             Download download = slowRetries.startDownload(new DownloadRequest(List.of(DownloadItem.of("jumpy")),
+                     options("segment-size", "256K", "connections", "1")))) {
+            Optional<DownloadReport> report = Optional.empty();
+            for (int i = 0; i < 5000 && report.isEmpty(); i++) {
+                FileStatus status = download.status().get(0);
+                status.retrying().ifPresent(retrying::add);
+                assertTrue(status.retrying().isEmpty() || status.state() == FileState.RUNNING, status.toString());
+                runningWithoutRetryAfterTheLast |= retrying.size() == 3 && status.state() == FileState.RUNNING
+                        && status.retrying().isEmpty();
+                report = download.await(Duration.ofMillis(2));
+            }
+            assertEquals(FileState.DONE, only(report.orElseThrow()).state());
+            assertEquals(Optional.empty(), only(report.orElseThrow()).retrying());
+        }
+        assertStoredCorrectly("jumpy", size);
+        List<String> seen = List.copyOf(retrying);
+        assertEquals(3, seen.size(), seen.toString());
+        assertTrue(seen.get(0).startsWith("from byte 100000: attempt 1 of 4 failed (IOException: connection reset at"
+                + " byte 100000 (injected)); trying again in "), seen.get(0));
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            String expected = "from byte 262144: attempt " + attempt + " of 4 failed (open [262144, 524288): injected"
+                    + " failure); trying again in ";
+            assertTrue(seen.get(attempt).startsWith(expected), seen.get(attempt));
+        }
+        for (String line : seen) {
+            assertTrue(line.matches(".* in 0\\.[1-4] s"), line);
+        }
+        assertTrue(runningWithoutRetryAfterTheLast, "the last retry was still shown once its range ran again");
+    }
+
+    @Test
     void badOptionsAndUnknownPluginsFailBeforeAnythingIsCreated() {
         DownloadRequest unknownTransport = new DownloadRequest(List.of(DownloadItem.of("x")), options("transport", "carrier-pigeon"));
         UsageException error = assertThrows(UsageException.class, () -> kernel.startDownload(unknownTransport));

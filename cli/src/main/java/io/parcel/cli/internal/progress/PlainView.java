@@ -34,11 +34,13 @@ final class PlainView implements ProgressView {
         tracker.record(files, nanoTime);
         for (FileStatus file : files) {
             FileState previous = lastState.put(file.locator(), file.state());
-            tracker.newRetry(file).ifPresent(retrying -> print(file.name() + ": " + retrying, nanoTime));
             if (previous != file.state()) {
                 event(file, nanoTime).ifPresent(text -> print(text, nanoTime));
                 lastLine.put(file.locator(), nanoTime);
-            } else if (file.state() == FileState.RUNNING
+            }
+            // After the event: a retry seen in the tick a file started running belongs to its run.
+            tracker.newRetry(file).ifPresent(retrying -> print(file.name() + ": " + retrying, nanoTime));
+            if (previous == file.state() && file.state() == FileState.RUNNING
                     && nanoTime - lastLine.getOrDefault(file.locator(), nanoTime) >= INTERVAL_NANOS) {
                 print(progress(file), nanoTime);
                 lastLine.put(file.locator(), nanoTime);

@@ -3,7 +3,9 @@ package io.parcel.cli.internal.progress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Optional;
 
+import io.parcel.kernel.FileStatus;
 import io.parcel.spi.ExitCode;
 import org.junit.jupiter.api.Test;
 
@@ -72,5 +74,24 @@ class PlainViewTest {
                 "[   30.0s] http://host/a.bin: " + RETRY,
                 "[   61.0s] http://host/a.bin: " + RETRY.replace("attempt 1", "attempt 2")),
                 text.toString().lines().toList());
+    }
+
+    @Test
+    void aRangeRetriedWhileRunningIsALineOnceAfterTheFileSaysItRuns() {
+        String broke = "from byte 1310720: attempt 1 of 6 failed (connection closed); trying again in 0.2 s";
+        FileStatus started = running("a.bin", 8 * MIB, MIB, MIB, 3, 0);
+        view.update(List.of(withRetry(started, broke)), 0);
+        view.update(List.of(withRetry(running("a.bin", 8 * MIB, 2 * MIB, 2 * MIB, 3, 0), broke)), SECOND / 5);
+        view.update(List.of(running("a.bin", 8 * MIB, 3 * MIB, 3 * MIB, 4, 0)), 2 * SECOND / 5);
+
+        assertEquals(List.of(
+                "[    0.0s] a.bin: downloading 8.0 MiB to /data/a.bin",
+                "[    0.0s] a.bin: " + broke), text.toString().lines().toList());
+    }
+
+    private static FileStatus withRetry(FileStatus file, String retrying) {
+        return new FileStatus(file.locator(), file.name(), file.location(), file.size(), file.doneBytes(),
+                file.transferredBytes(), file.activeConnections(), file.state(), file.elapsed(), file.error(),
+                Optional.of(retrying));
     }
 }
