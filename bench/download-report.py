@@ -53,8 +53,9 @@ def main():
     out.append("")
     if high_load:
         out.append(f"**Preliminary:** the 1-minute load average reached {max(loads):.2f} on 2 cores during the runs "
-                   "(other engineers were building and testing on the same machine), so CPU-bound numbers, "
-                   "especially the unshaped profile, are lower and noisier than on an idle machine.")
+                   "(the average counts the benchmark's own nginx, netem-lite and client as well as any other work on the "
+                   "machine; this script cannot tell them apart), so CPU-bound numbers, especially the unshaped "
+                   "profile, may be lower and noisier than on an idle machine.")
         out.append("")
     out.append("## How it was run")
     out.append("")

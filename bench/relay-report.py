@@ -64,8 +64,9 @@ def header(args, title, rows):
     print(f"# {title}")
     print()
     if loads and max(loads) > 1.0:
-        print(f"**Preliminary:** the 1-minute load average reached {max(loads):.2f} during the runs (other engineers'"
-              " builds and benchmarks share these 2 cores); CPU-bound figures are the first to suffer.")
+        print(f"**Preliminary:** the 1-minute load average reached {max(loads):.2f} during the runs (it counts this"
+              " benchmark's own processes as well as any other work on the 2 cores); CPU-bound figures are the first"
+              " to suffer.")
         print()
     print("Command (as root, from the repository):")
     print()

@@ -194,7 +194,7 @@ loads = [float(r["load1"]) for r in rows]
 out = ["# UDT fairness, " + os.path.basename(runs_dir).replace("runs-", ""), ""]
 if loads:
     out += [f"1-minute load average before the runs: {min(loads):.2f} to {max(loads):.2f}."
-            + (" **Preliminary:** other work shared the 2 cores." if max(loads) > 1.0 else ""), ""]
+            + (" **Preliminary:** above 1 on 2 cores (the benchmark's own processes count too)." if max(loads) > 1.0 else ""), ""]
 out += ["Produced by `bench/udt-fairness.sh`; raw data in `" + runs_dir + "`.", "", "```"]
 out += open(os.path.join(runs_dir, "header.txt"), encoding="utf-8").read().splitlines()
 out += ["```", "",

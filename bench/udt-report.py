@@ -148,8 +148,9 @@ def main():
         out.append(f"1-minute load average during the runs: {min(loads):.2f} to {max_load:.2f} (`uptime` before each run).")
         out.append("")
     if max_load > 1.0:
-        out.append(f"**Preliminary:** the 1-minute load average reached {max_load:.2f} during the runs (other work "
-                   "shared the 2 cores), so CPU-bound results (loopback above all) are low and noisy.")
+        out.append(f"**Preliminary:** the 1-minute load average reached {max_load:.2f} during the runs (it counts "
+                   "the benchmark's own processes as well as any other work on the 2 cores), so CPU-bound results "
+                   "(loopback above all) may be low and noisy.")
         out.append("")
     out.append("Produced by `bench/udt-bench.sh`; raw data (JSON of every side, iperf3 output, netem-lite stats) in "
                + ", ".join(f"`{d}`" for d in runs_dirs) + ".")
