@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -66,7 +66,7 @@ final class FileTransfer {
     /** While describing: why the last attempt failed, and when the next starts (see {@link FileStatus#retrying}). */
     private String retrying;
     /** While running: the same for each connection whose range waits to be tried again, the latest last. */
-    private final Map<SegmentWorker, String> rangeRetries = new LinkedHashMap<>();
+    private final SequencedMap<SegmentWorker, String> rangeRetries = new LinkedHashMap<>();
     private Throwable failure;
     private boolean cancelled;
 
@@ -89,7 +89,7 @@ final class FileTransfer {
                 state, elapsed.isNegative() ? Duration.ZERO : elapsed, Optional.ofNullable(error),
                 Optional.ofNullable(switch (state) {
                     case DESCRIBING -> retrying;
-                    case RUNNING -> rangeRetries.values().stream().reduce((first, second) -> second).orElse(null);
+                    case RUNNING -> rangeRetries.isEmpty() ? null : rangeRetries.lastEntry().getValue();
                     default -> null;
                 }));
     }
@@ -499,8 +499,7 @@ final class FileTransfer {
         /** {@code worker}'s range failed and waits to be tried again: {@link FileStatus#retrying} says so. */
         void retrying(SegmentWorker worker, String why) {
             synchronized (FileTransfer.this) {
-                rangeRetries.remove(worker);
-                rangeRetries.put(worker, why);
+                rangeRetries.putLast(worker, why);
             }
         }
 
