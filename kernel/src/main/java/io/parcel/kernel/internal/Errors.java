@@ -1,5 +1,7 @@
 package io.parcel.kernel.internal;
 
+import java.util.Locale;
+
 import io.parcel.spi.ParcelException;
 
 /** Turns failures into the one-line reasons users see (plugin errors, a file's failure in the summary). */
@@ -16,6 +18,18 @@ final class Errors {
             return error.getMessage().replace('\n', ' ');
         }
         return describe(error);
+    }
+
+    /**
+     * What a user reads while a failed attempt waits to be tried again, worded alike wherever it happens.
+     *
+     * @param attempt    the attempt that failed, from 1
+     * @param attempts   how many attempts there are in all
+     * @param delayNanos the wait before the next one
+     */
+    static String retryNotice(int attempt, int attempts, String reason, long delayNanos) {
+        return String.format(Locale.ROOT, "attempt %d of %d failed (%s); trying again in %.1f s", attempt, attempts,
+                reason, delayNanos / 1e9);
     }
 
     /** One line: each cause's type and message, outermost first. */

@@ -202,8 +202,7 @@ final class FileTransfer {
                 long backoffNanos = tuning.backoffNanos(attempts, ThreadLocalRandom.current().nextDouble());
                 String reason = reasonOf(e);
                 synchronized (this) {
-                    retrying = String.format(Locale.ROOT, "attempt %d of %d failed (%s); trying again in %.1f s",
-                            attempts, settings.retries() + 1, reason, backoffNanos / 1e9);
+                    retrying = Errors.retryNotice(attempts, settings.retries() + 1, reason, backoffNanos);
                 }
                 if (!stop.sleep(backoffNanos)) {
                     throw e;

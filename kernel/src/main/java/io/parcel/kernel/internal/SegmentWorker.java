@@ -3,7 +3,6 @@ package io.parcel.kernel.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -127,9 +126,8 @@ final class SegmentWorker implements Runnable {
                 long delay = job.tuning().backoffNanos(attempts, ThreadLocalRandom.current().nextDouble());
                 LOG.log(System.Logger.Level.DEBUG, "{0}: attempt {1} at byte {2} failed ({3}); retrying in {4} ms",
                         job.name(), attempts, scheduler.position(segment), Errors.describe(e), delay / 1_000_000);
-                job.retrying(this, String.format(Locale.ROOT,
-                        "from byte %d: attempt %d of %d failed (%s); trying again in %.1f s",
-                        scheduler.position(segment), attempts, job.retries() + 1, Errors.reason(e), delay / 1e9));
+                job.retrying(this, "from byte " + scheduler.position(segment) + ": "
+                        + Errors.retryNotice(attempts, job.retries() + 1, Errors.reason(e), delay));
                 if (!job.stop().sleep(delay)) {
                     throw new Stopped();
                 }
