@@ -107,19 +107,24 @@ public final class ConnectionPool implements Closeable {
         requireNonNull(connection, "connection is null");
         List<Connection> toClose = new ArrayList<>();
         synchronized (this) {
-            long now = clock.getAsLong();
-            evictExpired(now, toClose);
-            if (closed || connection.socket().isClosed() || maxIdlePerOrigin == 0) {
-                toClose.add(connection);
-            } else {
-                ArrayDeque<Idle> queue = idle.computeIfAbsent(origin, key -> new ArrayDeque<>());
-                queue.addLast(new Idle(connection, now));
-                if (queue.size() > maxIdlePerOrigin) {
-                    toClose.add(queue.pollFirst().connection());
-                }
-            }
+            keep(origin, connection, toClose);
         }
         toClose.forEach(ConnectionPool::closeQuietly);
+    }
+
+    /** {@link #give}'s bookkeeping, under the pool's lock; what must be closed goes to {@code toClose}. */
+    private void keep(String origin, Connection connection, List<Connection> toClose) {
+        long now = clock.getAsLong();
+        evictExpired(now, toClose);
+        if (closed || connection.socket().isClosed() || maxIdlePerOrigin == 0) {
+            toClose.add(connection);
+        } else {
+            ArrayDeque<Idle> queue = idle.computeIfAbsent(origin, key -> new ArrayDeque<>());
+            queue.addLast(new Idle(connection, now));
+            if (queue.size() > maxIdlePerOrigin) {
+                toClose.add(queue.pollFirst().connection());
+            }
+        }
     }
 
     /** Opens a connection ahead of the request that will take it; may block for the connect timeout. */
@@ -164,15 +169,17 @@ public final class ConnectionPool implements Closeable {
         } catch (IOException | RuntimeException e) {
             // the range that would have used it opens its own connection and reports what fails
         } finally {
+            // One step from "on its way" to idle: between the two, a prepare() would count it nowhere and open one
+            // connection too many.
+            List<Connection> toClose = new ArrayList<>();
             synchronized (this) {
                 opening.merge(origin, -1, (a, b) -> a + b == 0 ? null : a + b);
                 if (connection != null) {
                     prepared++;
+                    keep(origin, connection, toClose);
                 }
             }
-        }
-        if (connection != null) {
-            give(origin, connection);
+            toClose.forEach(ConnectionPool::closeQuietly);
         }
     }
 
