@@ -46,8 +46,13 @@ class DownloadPipelineTest {
 
     @BeforeEach
     void startKernel() throws Exception {
-        kernel = DefaultKernel.start(List.of(new LoadedPlugin(plugin, getClass().getClassLoader(), "test", "test",
-                "test plugin")), List.of(), Clock.systemUTC(), FAST);
+        kernel = kernelTunedBy(FAST);
+    }
+
+    /** A kernel with only the in-memory test plugin, tuned by {@code tuning}. */
+    private DefaultKernel kernelTunedBy(PipelineTuning tuning) throws UsageException {
+        return DefaultKernel.start(List.of(new LoadedPlugin(plugin, getClass().getClassLoader(), "test", "test",
+                "test plugin")), List.of(), Clock.systemUTC(), tuning);
     }
 
     @AfterEach
@@ -208,8 +213,7 @@ class DownloadPipelineTest {
                 Duration.ofSeconds(2), 16 * KIB);
         long size = 2 * MIB;
         source.add("tail", size).throttle("tail", 0, 64 * KIB, 1);   // the first segment needs 16 s at this rate
-        try (DefaultKernel endGame = DefaultKernel.start(List.of(new LoadedPlugin(plugin, getClass().getClassLoader(),
-                "test", "test", "test plugin")), List.of(), Clock.systemUTC(), tuning);
+        try (DefaultKernel endGame = kernelTunedBy(tuning);
              Download download = endGame.startDownload(new DownloadRequest(List.of(DownloadItem.of("tail")),
                      options("segment-size", "1M", "connections", "2")))) {
             DownloadReport report = download.await(Duration.ofSeconds(60)).orElseThrow();
@@ -487,8 +491,7 @@ class DownloadPipelineTest {
                 .throttle("jumpy", 256 * KIB, MIB, 3);   // the last range takes a quarter second once it opens
         Set<String> retrying = new LinkedHashSet<>();
         boolean runningWithoutRetryAfterTheLast = false;
-        try (DefaultKernel slowRetries = DefaultKernel.start(List.of(new LoadedPlugin(plugin,
-                getClass().getClassLoader(), "test", "test", "test plugin")), List.of(), Clock.systemUTC(), tuning);
+        try (DefaultKernel slowRetries = kernelTunedBy(tuning);
              Download download = slowRetries.startDownload(new DownloadRequest(List.of(DownloadItem.of("jumpy")),
                      options("segment-size", "256K", "connections", "1")))) {
             Optional<DownloadReport> report = Optional.empty();
