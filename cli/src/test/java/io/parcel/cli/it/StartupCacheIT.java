@@ -103,8 +103,9 @@ class StartupCacheIT {
         // A download then maps the classes of the whole pipeline from the cache (the JVM's class-load log says so),
         // picocli's too: the distribution's picocli is compiled with stack maps, which the cache needs to link a class.
         Path classLog = work.resolve("class-load.log");
-        DistProcess.Result cached = download(Map.of("PARCEL_OPTS",
-                DistProcess.PARCEL_OPTS + " -Xlog:class+load=info:file=" + classLog), "-q");
+        Path initLog = work.resolve("class-init.log");
+        DistProcess.Result cached = download(Map.of("PARCEL_OPTS", DistProcess.PARCEL_OPTS
+                + " -Xlog:class+load=info:file=" + classLog + " -Xlog:class+init=info:file=" + initLog), "-q");
         assertEquals(0, cached.exitCode(), cached.describe());
         assertDownloaded();
         assertTrue(cached.output().isEmpty(), cached.describe());
@@ -118,6 +119,12 @@ class StartupCacheIT {
         // Guice generates no classes (Main turns that off): its bundled ASM is never loaded
         assertFalse(log.contains("com.google.inject.internal.asm."),
                 "Guice generated classes:\n" + linesNaming(log, "com.google.inject.internal.asm."));
+        // The kernel binds its plugin maps whole: Guice's MapBinder machinery costs every start (see KernelModule).
+        // The cache loads the classes of every run it was trained on; initializing them is what a run pays for.
+        String inits = Files.readString(initLog);
+        assertTrue(inits.contains("io/parcel/kernel/internal/KernelModule"), "no class-init log:\n" + inits);
+        assertFalse(inits.contains("com/google/inject/internal/RealMapBinder"),
+                "the kernel used a MapBinder:\n" + linesNaming(inits, "com/google/inject/internal/RealMapBinder"));
     }
 
     /**
