@@ -98,7 +98,7 @@ class StartupCacheIT {
         assertEquals(0, version.exitCode(), version.describe());
         assertTrue(version.stdout().matches("parcel \\S+\\R"), version.describe());
         assertTrue(version.stderr().isEmpty(), version.describe());
-        assertEquals(List.of(".aot"), cacheFileKinds(), "after the run that assembles the cache");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after the run that assembles the cache");
 
         // A download then maps the classes of the whole pipeline from the cache (the JVM's class-load log says so),
         // picocli's too: the distribution's picocli is compiled with stack maps, which the cache needs to link a class.
@@ -115,7 +115,7 @@ class StartupCacheIT {
             assertTrue(log.contains(type + " source: shared objects file"),
                     type + " was not loaded from the cache:\n" + linesNaming(log, type));
         }
-        assertEquals(List.of(".aot"), cacheFileKinds(), "the cache was replaced by a later run");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "the cache was replaced by a later run");
         // Guice generates no classes (Main turns that off): its bundled ASM is never loaded
         assertFalse(log.contains("com.google.inject.internal.asm."),
                 "Guice generated classes:\n" + linesNaming(log, "com.google.inject.internal.asm."));
@@ -149,7 +149,7 @@ class StartupCacheIT {
                 "127.0.0.1:0", "--upstream", server.url("/").replaceAll("/$", ""), "--status-interval", "0");
         try {
             second.awaitListeningPort();
-            assertEquals(List.of(".aot"), cacheFileKinds(), "after the serve that assembled the cache");
+            assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after the serve that assembled the cache");
         } finally {
             second.terminate(TIMEOUT);
         }
@@ -177,7 +177,7 @@ class StartupCacheIT {
         assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "after the failed training run");
         DistProcess.Result afterFailure = parcel("--version");
         assertEquals(0, afterFailure.exitCode(), afterFailure.describe());
-        assertEquals(List.of(".aot"), cacheFileKinds(), "after the run that assembles the cache");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after the run that assembles the cache");
     }
 
     @Test
@@ -200,7 +200,33 @@ class StartupCacheIT {
         assertTrue(next.output().isEmpty(), next.describe());
         assertEquals(List.of(".aotconf", ".training"), cacheFileKinds(), "the next work command did not train");
         assertEquals(0, parcel("--version").exitCode());
-        assertEquals(List.of(".aot"), cacheFileKinds(), "after the run that assembles the cache");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after the run that assembles the cache");
+    }
+
+    /**
+     * Checking a cache's checksums reads the whole file at every start (15 ms for a download's). The run that makes a
+     * cache marks it as checked; a cache that changed after that (here: written again, byte for byte) is checked
+     * again at every start, so damage never goes unnoticed (see {@link #aDamagedCacheIsIgnoredWithoutAWord}).
+     */
+    @Test
+    void aCacheIsCheckedOnlyWhenItChangedAfterItWasMade() throws IOException {
+        train();
+        assertFalse(checksCache(), "a cache unchanged since it was made was checked");
+
+        Path cache = cacheFile(".aot");
+        Files.write(cache, Files.readAllBytes(cache));
+        assertTrue(checksCache(), "a cache written after it was made was not checked");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after the runs on it");
+    }
+
+    /** Whether {@code parcel --version} starts a JVM that checks the cache's checksums (-XX:+VerifySharedSpaces). */
+    private boolean checksCache() {
+        DistProcess.Result version = DistProcess.run(work, Map.of("XDG_CACHE_HOME", work.resolve(".cache").toString(),
+                "PARCEL_OPTS", DistProcess.PARCEL_OPTS + " -XX:+PrintFlagsFinal"), TIMEOUT, "--version");
+        assertEquals(0, version.exitCode(), version.describe());
+        List<String> flag = version.stdout().lines().filter(line -> line.contains(" VerifySharedSpaces ")).toList();
+        assertEquals(1, flag.size(), version.describe());
+        return flag.get(0).matches(".*VerifySharedSpaces\\s+=\\s+true.*");
     }
 
     @Test
@@ -237,7 +263,7 @@ class StartupCacheIT {
                 server.url("/small.bin")).exitCode());
         assertEquals(0, run(launcher, "--version").exitCode());
         List<String> trained = cacheFiles();
-        assertEquals(List.of(".aot"), cacheFileKinds(), "after training");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after training");
 
         // A rebuilt jar has another date (and often size); the JVM would refuse the old cache, silently, for good.
         Path jar;
@@ -309,7 +335,7 @@ class StartupCacheIT {
         assertEquals(0, training.exitCode(), training.describe());
         DistProcess.Result assembly = parcel("--version");
         assertEquals(0, assembly.exitCode(), assembly.describe());
-        assertEquals(List.of(".aot"), cacheFileKinds(), "after training");
+        assertEquals(List.of(".aot", ".verified"), cacheFileKinds(), "after training");
     }
 
     private void assertIgnoredSilently(String damage) throws IOException {
