@@ -22,8 +22,11 @@ import java.util.Optional;
  *                          {@link FileState#RUNNING}: the same for the latest connection whose range waits to be tried
  *                          again from the byte it names (empty once it has a stream again); otherwise a server that
  *                          keeps cutting connections showed only as fewer connections
+ * @param retries           failed attempts this run tried again so far, the describe's and every range's: a view
+ *                          that samples {@code retrying} misses those that were over between two of its samples, and
+ *                          a file that ends DONE after retries says so in its summary
  */
 public record FileStatus(String locator, String name, Optional<String> location, long size, long doneBytes,
                          long transferredBytes, int activeConnections, FileState state, Duration elapsed,
-                         Optional<String> error, Optional<String> retrying) {
+                         Optional<String> error, Optional<String> retrying, int retries) {
 }

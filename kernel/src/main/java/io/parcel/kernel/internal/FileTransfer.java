@@ -67,6 +67,8 @@ final class FileTransfer {
     private String retrying;
     /** While running: the same for each connection whose range waits to be tried again, the latest last. */
     private final SequencedMap<SegmentWorker, String> rangeRetries = new LinkedHashMap<>();
+    /** Failed attempts tried again, describe and ranges (see {@link FileStatus#retries}). */
+    private int retries;
     private Throwable failure;
     private boolean cancelled;
 
@@ -91,7 +93,7 @@ final class FileTransfer {
                     case DESCRIBING -> retrying;
                     case RUNNING -> rangeRetries.isEmpty() ? null : rangeRetries.lastEntry().getValue();
                     default -> null;
-                }));
+                }), retries);
     }
 
     /** Stops the file's connections; a file not yet started will not start. */
@@ -203,6 +205,7 @@ final class FileTransfer {
                 String reason = reasonOf(e);
                 synchronized (this) {
                     retrying = Errors.retryNotice(attempts, settings.retries() + 1, reason, backoffNanos);
+                    retries++;
                 }
                 if (!stop.sleep(backoffNanos)) {
                     throw e;
@@ -499,6 +502,7 @@ final class FileTransfer {
         void retrying(SegmentWorker worker, String why) {
             synchronized (FileTransfer.this) {
                 rangeRetries.putLast(worker, why);
+                retries++;
             }
         }
 

@@ -453,6 +453,7 @@ class DownloadPipelineTest {
 
         assertEquals(FileState.DONE, only(report).state(), report.toString());
         assertEquals(3, source.describes());
+        assertEquals(2, only(report).retries(), report.toString());
     }
 
     @Test
@@ -505,6 +506,7 @@ class DownloadPipelineTest {
             }
             assertEquals(FileState.DONE, only(report.orElseThrow()).state());
             assertEquals(Optional.empty(), only(report.orElseThrow()).retrying());
+            assertEquals(3, only(report.orElseThrow()).retries(), "every retry counts, seen or not");
         }
         assertStoredCorrectly("jumpy", size);
         List<String> seen = List.copyOf(retrying);

@@ -15,8 +15,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Progress on a terminal: one line per active file and a total line, redrawn in place with ANSI cursor movement.
- * A file that finishes gets one permanent line above them, and so does each failed attempt to reach a file that is
- * retried. Lines never exceed the terminal width, so the count of lines to move back over stays right.
+ * A file that finishes gets one permanent line above them, and so does a failed attempt that is retried (while the
+ * file runs, at most one such line per file every few seconds, with the count so far). Lines never exceed the terminal width, so the count of lines to move back over stays right.
  */
 final class BarView implements ProgressView {
     private static final String CURSOR_UP = "\033[%dA";
@@ -43,7 +43,7 @@ final class BarView implements ProgressView {
         tracker.record(files, nanoTime);
         StringBuilder frame = new StringBuilder(erase());
         for (FileStatus file : files) {
-            tracker.newRetry(file).ifPresent(retrying -> frame.append(Format.fit(String.format(Locale.ROOT,
+            tracker.newRetry(file, nanoTime).ifPresent(retrying -> frame.append(Format.fit(String.format(Locale.ROOT,
                     "%-7s %s  %s", "RETRY", file.name(), retrying), columns - 1)).append('\n'));
             if (file.state().isFinal() && announced.add(file.locator())) {
                 frame.append(Format.fit(String.format(Locale.ROOT, "%-7s %s  %s  %s", file.state().name(),

@@ -40,6 +40,7 @@ final class JsonView implements ProgressView {
                         .field("connections", file.activeConnections())
                         .field("rate_bytes_per_second", rate)
                         .field("eta_seconds", eta(file.size() < 0 ? -1 : file.size() - file.doneBytes(), rate));
+                json.field("retries", file.retries());
                 file.retrying().ifPresent(retrying -> json.field("retrying", retrying));
                 json.endObject();
             }
@@ -92,7 +93,7 @@ final class JsonView implements ProgressView {
                 .field("transferred_bytes", file.transferredBytes())
                 .field("elapsed_seconds", file.elapsed().toNanos() / 1e9)
                 .field("rate_bytes_per_second", Summary.rate(file))
-                .field("error", file.error().orElse(null));
+                .field("error", file.error().orElse(null)).field("retries", file.retries());
     }
 
     private static double eta(long remaining, double rate) {

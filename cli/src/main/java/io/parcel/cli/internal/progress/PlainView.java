@@ -39,7 +39,7 @@ final class PlainView implements ProgressView {
                 lastLine.put(file.locator(), nanoTime);
             }
             // After the event: a retry seen in the tick a file started running belongs to its run.
-            tracker.newRetry(file).ifPresent(retrying -> print(file.name() + ": " + retrying, nanoTime));
+            tracker.newRetry(file, nanoTime).ifPresent(retrying -> print(file.name() + ": " + retrying, nanoTime));
             if (previous == file.state() && file.state() == FileState.RUNNING
                     && nanoTime - lastLine.getOrDefault(file.locator(), nanoTime) >= INTERVAL_NANOS) {
                 print(progress(file), nanoTime);

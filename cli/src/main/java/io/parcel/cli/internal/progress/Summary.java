@@ -23,10 +23,11 @@ public final class Summary {
         return seconds > 0 && file.state() != FileState.SKIPPED ? file.transferredBytes() / seconds : Double.NaN;
     }
 
-    /** "DONE", "SKIPPED (already complete)" or "FAILED: reason". */
+    /** "DONE", "DONE after N retries", "SKIPPED (already complete)" or "FAILED: reason". */
     public static String result(FileStatus file) {
         return switch (file.state()) {
-            case DONE -> "DONE";
+            case DONE -> file.retries() == 0 ? "DONE"
+                    : "DONE after " + file.retries() + (file.retries() == 1 ? " retry" : " retries");
             case SKIPPED -> "SKIPPED (already complete)";
             case FAILED -> "FAILED: " + file.error().orElse("no reason given");
             default -> file.state().name();

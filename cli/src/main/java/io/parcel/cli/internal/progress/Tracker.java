@@ -13,8 +13,12 @@ import io.parcel.kernel.FileStatus;
  * thread-safe; one per view.
  */
 final class Tracker {
+    /** The shortest time between two retry lines of one file. */
+    static final long RETRY_LINE_NANOS = 5_000_000_000L;
+
     private final Map<String, RateMeter> meters = new HashMap<>();
     private final Map<String, String> shownRetries = new HashMap<>();
+    private final Map<String, Long> retryShownAt = new HashMap<>();
     private final RateMeter total = new RateMeter();
     private Long firstNanos;
 
@@ -34,14 +38,26 @@ final class Tracker {
         total.record(nanoTime, transferred);
     }
 
-    /** The file's {@link FileStatus#retrying} the first time a view asks about it; empty after that. */
-    Optional<String> newRetry(FileStatus file) {
+    /**
+     * The file's {@link FileStatus#retrying} the first time a view asks about it; empty otherwise. While the file runs,
+     * at most one per file every {@link #RETRY_LINE_NANOS}: its connections may fail many at a time, and a server that
+     * keeps cutting them gets a line every few seconds instead of one per cut. Attempts to describe a file are few
+     * (--retries) and each may wait out a timeout, so each is shown. Once a file has been retried more than once, the
+     * line says how many times so far, those between two samples included.
+     */
+    Optional<String> newRetry(FileStatus file, long nanoTime) {
         Optional<String> retrying = file.retrying();
         if (retrying.isEmpty() || retrying.get().equals(shownRetries.get(file.locator()))) {
             return Optional.empty();
         }
+        Long lastShown = retryShownAt.get(file.locator());
+        if (file.state() == FileState.RUNNING && lastShown != null && nanoTime - lastShown < RETRY_LINE_NANOS) {
+            return Optional.empty();
+        }
         shownRetries.put(file.locator(), retrying.get());
-        return retrying;
+        retryShownAt.put(file.locator(), nanoTime);
+        return Optional.of(file.retries() > 1
+                ? retrying.get() + " (" + file.retries() + " retries so far)" : retrying.get());
     }
 
     double rate(FileStatus file) {

@@ -31,13 +31,13 @@ class JsonViewTest {
         assertEquals(2, lines.size(), text.toString());
         assertEquals("{\"event\":\"progress\",\"elapsed_seconds\":0.000,\"files\":[{\"locator\":\"http://host/a.bin\","
                 + "\"name\":\"a.bin\",\"state\":\"RUNNING\",\"size\":4194304,\"done_bytes\":0,\"transferred_bytes\":0,"
-                + "\"connections\":2,\"rate_bytes_per_second\":null,\"eta_seconds\":null}],\"total\":{\"files\":2,"
+                + "\"connections\":2,\"rate_bytes_per_second\":null,\"eta_seconds\":null,\"retries\":0}],\"total\":{\"files\":2,"
                 + "\"finished\":0,\"failed\":0,\"size\":null,\"done_bytes\":0,\"connections\":2,"
                 + "\"rate_bytes_per_second\":null,\"eta_seconds\":null}}", lines.get(0));
         assertEquals("{\"event\":\"progress\",\"elapsed_seconds\":2.000,\"files\":[{\"locator\":\"http://host/a.bin\","
                 + "\"name\":\"a.bin\",\"state\":\"RUNNING\",\"size\":4194304,\"done_bytes\":2097152,"
                 + "\"transferred_bytes\":2097152,\"connections\":2,\"rate_bytes_per_second\":1048576.000,"
-                + "\"eta_seconds\":2.000}],\"total\":{\"files\":2,\"finished\":0,\"failed\":0,\"size\":null,"
+                + "\"eta_seconds\":2.000,\"retries\":0}],\"total\":{\"files\":2,\"finished\":0,\"failed\":0,\"size\":null,"
                 + "\"done_bytes\":2097152,\"connections\":2,\"rate_bytes_per_second\":1048576.000,"
                 + "\"eta_seconds\":null}}", lines.get(1));
     }
@@ -50,18 +50,18 @@ class JsonViewTest {
         assertEquals(List.of(
                 "{\"event\":\"file\",\"locator\":\"http://host/a.bin\",\"name\":\"a.bin\",\"location\":\"/data/a.bin\","
                         + "\"state\":\"DONE\",\"size\":1024,\"done_bytes\":1024,\"transferred_bytes\":1024,"
-                        + "\"elapsed_seconds\":2.000,\"rate_bytes_per_second\":512.000,\"error\":null}",
+                        + "\"elapsed_seconds\":2.000,\"rate_bytes_per_second\":512.000,\"error\":null,\"retries\":0}",
                 "{\"event\":\"file\",\"locator\":\"http://host/b.bin\",\"name\":\"b.bin\",\"location\":null,"
                         + "\"state\":\"FAILED\",\"size\":null,\"done_bytes\":0,\"transferred_bytes\":0,"
                         + "\"elapsed_seconds\":0.300,\"rate_bytes_per_second\":0.000,"
-                        + "\"error\":\"line\\nbreak \\\"quoted\\\"\"}",
+                        + "\"error\":\"line\\nbreak \\\"quoted\\\"\",\"retries\":0}",
                 "{\"event\":\"summary\",\"exit_code\":1,\"elapsed_seconds\":3.000,\"files\":[{\"locator\":"
                         + "\"http://host/a.bin\",\"name\":\"a.bin\",\"location\":\"/data/a.bin\",\"state\":\"DONE\","
                         + "\"size\":1024,\"done_bytes\":1024,\"transferred_bytes\":1024,\"elapsed_seconds\":2.000,"
-                        + "\"rate_bytes_per_second\":512.000,\"error\":null},{\"locator\":\"http://host/b.bin\","
+                        + "\"rate_bytes_per_second\":512.000,\"error\":null,\"retries\":0},{\"locator\":\"http://host/b.bin\","
                         + "\"name\":\"b.bin\",\"location\":null,\"state\":\"FAILED\",\"size\":null,\"done_bytes\":0,"
                         + "\"transferred_bytes\":0,\"elapsed_seconds\":0.300,\"rate_bytes_per_second\":0.000,"
-                        + "\"error\":\"line\\nbreak \\\"quoted\\\"\"}],\"done\":1,\"skipped\":0,\"failed\":1}"),
+                        + "\"error\":\"line\\nbreak \\\"quoted\\\"\",\"retries\":0}],\"done\":1,\"skipped\":0,\"failed\":1}"),
                 lines);
     }
 
@@ -71,6 +71,6 @@ class JsonViewTest {
 
         String line = text.toString().strip();
         assertTrue(line.contains("\"state\":\"DESCRIBING\""), line);
-        assertTrue(line.contains(",\"retrying\":\"attempt 1 of 2 failed (x); trying again in 0.4 s\"}"), line);
+        assertTrue(line.contains(",\"retries\":1,\"retrying\":\"attempt 1 of 2 failed (x); trying again in 0.4 s\"}"), line);
     }
 }

@@ -20,6 +20,7 @@ import static io.parcel.cli.internal.progress.Snapshots.pending;
 import static io.parcel.cli.internal.progress.Snapshots.report;
 import static io.parcel.cli.internal.progress.Snapshots.running;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlainViewTest {
     private final StringWriter text = new StringWriter();
@@ -68,11 +69,11 @@ class PlainViewTest {
     @Test
     void eachFailedAttemptToReachAFileIsALineOnce() {
         describeThenRetry(view);
-        view.update(List.of(describing("a.bin", RETRY.replace("attempt 1", "attempt 2"), 61)), 61 * SECOND);
+        view.update(List.of(describing("a.bin", RETRY.replace("attempt 1", "attempt 2"), 61, 2)), 61 * SECOND);
 
         assertEquals(List.of(
                 "[   30.0s] http://host/a.bin: " + RETRY,
-                "[   61.0s] http://host/a.bin: " + RETRY.replace("attempt 1", "attempt 2")),
+                "[   61.0s] http://host/a.bin: " + RETRY.replace("attempt 1", "attempt 2") + " (2 retries so far)"),
                 text.toString().lines().toList());
     }
 
@@ -80,8 +81,8 @@ class PlainViewTest {
     void aRangeRetriedWhileRunningIsALineOnceAfterTheFileSaysItRuns() {
         String broke = "from byte 1310720: attempt 1 of 6 failed (connection closed); trying again in 0.2 s";
         FileStatus started = running("a.bin", 8 * MIB, MIB, MIB, 3, 0);
-        view.update(List.of(withRetry(started, broke)), 0);
-        view.update(List.of(withRetry(running("a.bin", 8 * MIB, 2 * MIB, 2 * MIB, 3, 0), broke)), SECOND / 5);
+        view.update(List.of(withRetry(started, broke, 1)), 0);
+        view.update(List.of(withRetry(running("a.bin", 8 * MIB, 2 * MIB, 2 * MIB, 3, 0), broke, 1)), SECOND / 5);
         view.update(List.of(running("a.bin", 8 * MIB, 3 * MIB, 3 * MIB, 4, 0)), 2 * SECOND / 5);
 
         assertEquals(List.of(
@@ -89,9 +90,29 @@ class PlainViewTest {
                 "[    0.0s] a.bin: " + broke), text.toString().lines().toList());
     }
 
-    private static FileStatus withRetry(FileStatus file, String retrying) {
+    @Test
+    void retriesComeAtMostOneLineEveryFiveSecondsWithTheCountSoFarAndTheSummaryCountsThem() {
+        FileStatus file = running("a.bin", 8 * MIB, MIB, MIB, 8, 0);
+        String cut = "from byte %d: attempt 1 of 6 failed (connection closed); trying again in 0.2 s";
+        view.update(List.of(withRetry(file, String.format(cut, 1), 1)), 0);
+        view.update(List.of(withRetry(file, String.format(cut, 2), 3)), SECOND);
+        view.update(List.of(withRetry(file, String.format(cut, 3), 9)), 4 * SECOND);
+        view.update(List.of(withRetry(file, String.format(cut, 4), 12)), 5 * SECOND);
+        view.update(List.of(withRetry(file, String.format(cut, 5), 13)), 6 * SECOND);
+        view.finish(report(ExitCode.SUCCESS, 20, done("a.bin", 8 * MIB, 20, 13)), 20 * SECOND);
+
+        List<String> lines = text.toString().lines().toList();
+        assertEquals(List.of(
+                "[    0.0s] a.bin: downloading 8.0 MiB to /data/a.bin",
+                "[    0.0s] a.bin: " + String.format(cut, 1),
+                "[    5.0s] a.bin: " + String.format(cut, 4) + " (12 retries so far)"), lines.subList(0, 3));
+        assertTrue(lines.stream().anyMatch(line -> line.startsWith("a.bin ") && line.endsWith("  DONE after 13 retries")),
+                text.toString());
+    }
+
+    private static FileStatus withRetry(FileStatus file, String retrying, int retries) {
         return new FileStatus(file.locator(), file.name(), file.location(), file.size(), file.doneBytes(),
                 file.transferredBytes(), file.activeConnections(), file.state(), file.elapsed(), file.error(),
-                Optional.of(retrying));
+                Optional.of(retrying), retries);
     }
 }

@@ -20,12 +20,12 @@ final class Snapshots {
     static FileStatus running(String name, long size, long done, long transferred, int connections, long seconds) {
         return new FileStatus("http://host/" + name, name, Optional.of("/data/" + name), size, done, transferred,
                 connections, FileState.RUNNING, Duration.ofSeconds(seconds), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), 0);
     }
 
     static FileStatus pending(String name) {
         return new FileStatus("http://host/" + name, "http://host/" + name, Optional.empty(), -1, 0, 0, 0,
-                FileState.PENDING, Duration.ZERO, Optional.empty(), Optional.empty());
+                FileState.PENDING, Duration.ZERO, Optional.empty(), Optional.empty(), 0);
     }
 
     /** How the kernel words a failed attempt to reach a file that it retries. */
@@ -41,19 +41,29 @@ final class Snapshots {
 
     /** Still describing; {@code retrying} as the kernel words it after a failed attempt, or null before one. */
     static FileStatus describing(String name, String retrying, long seconds) {
+        return describing(name, retrying, seconds, retrying == null ? 0 : 1);
+    }
+
+    /** As above, after {@code retries} failed attempts. */
+    static FileStatus describing(String name, String retrying, long seconds, int retries) {
         return new FileStatus("http://host/" + name, "http://host/" + name, Optional.empty(), -1, 0, 0, 0,
-                FileState.DESCRIBING, Duration.ofSeconds(seconds), Optional.empty(), Optional.ofNullable(retrying));
+                FileState.DESCRIBING, Duration.ofSeconds(seconds), Optional.empty(), Optional.ofNullable(retrying),
+                retries);
     }
 
     static FileStatus done(String name, long size, long seconds) {
+        return done(name, size, seconds, 0);
+    }
+
+    /** Done after {@code retries} failed attempts were tried again. */
+    static FileStatus done(String name, long size, long seconds, int retries) {
         return new FileStatus("http://host/" + name, name, Optional.of("/data/" + name), size, size, size, 0,
-                FileState.DONE, Duration.ofSeconds(seconds), Optional.empty(),
-                Optional.empty());
+                FileState.DONE, Duration.ofSeconds(seconds), Optional.empty(), Optional.empty(), retries);
     }
 
     static FileStatus failed(String name, String reason) {
         return new FileStatus("http://host/" + name, name, Optional.empty(), -1, 0, 0, 0, FileState.FAILED,
-                Duration.ofMillis(300), Optional.of(reason), Optional.empty());
+                Duration.ofMillis(300), Optional.of(reason), Optional.empty(), 0);
     }
 
     static DownloadReport report(ExitCode code, long seconds, FileStatus... files) {
