@@ -16,7 +16,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Progress on a terminal: one line per active file and a total line, redrawn in place with ANSI cursor movement.
  * A file that finishes gets one permanent line above them, and so does a failed attempt that is retried (while the
- * file runs, at most one such line per file every few seconds, with the count so far). Lines never exceed the terminal width, so the count of lines to move back over stays right.
+ * file runs, at most one such line per file every few seconds, with the count so far). Lines never exceed the terminal
+ * width, so the count of lines to move back over stays right.
  */
 final class BarView implements ProgressView {
     private static final String CURSOR_UP = "\033[%dA";
