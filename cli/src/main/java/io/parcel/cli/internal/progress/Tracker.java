@@ -17,10 +17,13 @@ final class Tracker {
     static final long RETRY_LINE_NANOS = 5_000_000_000L;
 
     private final Map<String, RateMeter> meters = new HashMap<>();
-    private final Map<String, String> shownRetries = new HashMap<>();
-    private final Map<String, Long> retryShownAt = new HashMap<>();
+    private final Map<String, ShownRetry> shownRetries = new HashMap<>();
     private final RateMeter total = new RateMeter();
     private Long firstNanos;
+
+    /** The last retry notice shown for a file, and when. */
+    private record ShownRetry(String notice, long nanoTime) {
+    }
 
     /** The sums over one snapshot. */
     record Totals(int files, int finished, int failed, long size, long doneBytes, int connections) {
@@ -47,15 +50,12 @@ final class Tracker {
      */
     Optional<String> newRetry(FileStatus file, long nanoTime) {
         Optional<String> retrying = file.retrying();
-        if (retrying.isEmpty() || retrying.get().equals(shownRetries.get(file.locator()))) {
+        ShownRetry last = shownRetries.get(file.locator());
+        if (retrying.isEmpty() || last != null && (retrying.get().equals(last.notice())
+                || file.state() == FileState.RUNNING && nanoTime - last.nanoTime() < RETRY_LINE_NANOS)) {
             return Optional.empty();
         }
-        Long lastShown = retryShownAt.get(file.locator());
-        if (file.state() == FileState.RUNNING && lastShown != null && nanoTime - lastShown < RETRY_LINE_NANOS) {
-            return Optional.empty();
-        }
-        shownRetries.put(file.locator(), retrying.get());
-        retryShownAt.put(file.locator(), nanoTime);
+        shownRetries.put(file.locator(), new ShownRetry(retrying.get(), nanoTime));
         return Optional.of(file.retries() > 1
                 ? retrying.get() + " (" + file.retries() + " retries so far)" : retrying.get());
     }
