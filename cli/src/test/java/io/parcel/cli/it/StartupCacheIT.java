@@ -221,8 +221,9 @@ class StartupCacheIT {
 
     /** Whether {@code parcel --version} starts a JVM that checks the cache's checksums (-XX:+VerifySharedSpaces). */
     private boolean checksCache() {
-        DistProcess.Result version = DistProcess.run(work, Map.of("XDG_CACHE_HOME", work.resolve(".cache").toString(),
-                "PARCEL_OPTS", DistProcess.PARCEL_OPTS + " -XX:+PrintFlagsFinal"), TIMEOUT, "--version");
+        Map<String, String> environment = new HashMap<>(ownCache());
+        environment.put("PARCEL_OPTS", DistProcess.PARCEL_OPTS + " -XX:+PrintFlagsFinal");
+        DistProcess.Result version = DistProcess.run(work, environment, TIMEOUT, "--version");
         assertEquals(0, version.exitCode(), version.describe());
         List<String> flag = version.stdout().lines().filter(line -> line.contains(" VerifySharedSpaces ")).toList();
         assertEquals(1, flag.size(), version.describe());
