@@ -13,6 +13,15 @@ public interface Sink extends AutoCloseable {
      */
     Destination open(Resource resource) throws IOException;
 
+    /**
+     * Whether this sink may already hold something stored under {@code name}: a complete file, or an earlier run's
+     * progress. The kernel asks for a resource's first bytes with its description ({@link Source#describeAndOpen})
+     * only when it cannot, as a skip or a resume would drop them. Quick, and never fails. Default: true.
+     */
+    default boolean mayHold(String name) {
+        return true;
+    }
+
     @Override
     void close();
 }

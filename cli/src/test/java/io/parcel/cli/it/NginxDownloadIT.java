@@ -96,6 +96,48 @@ class NginxDownloadIT {
         }
     }
 
+    /**
+     * A file no larger than the first bytes asked with its description (1 MiB) takes one request; a larger one starts
+     * its first connection on them. A rerun skips the files with a one-byte describe, as the first bytes would be
+     * dropped.
+     */
+    @Test
+    void aSmallFileComesWithItsDescriptionAndARerunAsksOneByte(@TempDir Path files) throws IOException {
+        List<String> names = List.of("small-a.bin", "small-b.bin", "larger.bin");
+        TestData.writeFile(files.resolve(names.get(0)), 1, 100_000);
+        TestData.writeFile(files.resolve(names.get(1)), 2, MIB);
+        TestData.writeFile(files.resolve(names.get(2)), 3, 3 * MIB + 5);
+        try (NginxServer own = NginxServer.builder(files).start()) {
+            Path out = work.resolve("out");
+            String[] command = {"download", "-d", out.toString(), "-q", own.url("/" + names.get(0)),
+                    own.url("/" + names.get(1)), own.url("/" + names.get(2))};
+
+            var first = DistProcess.run(work, SHORT, command);
+
+            assertEquals(0, first.exitCode(), first.describe());
+            for (int i = 0; i < names.size(); i++) {
+                assertEquals(TestData.sha256Hex(files.resolve(names.get(i))), TestData.sha256Hex(out.resolve(names.get(i))));
+            }
+            var log = own.accessLog();
+            for (String small : names.subList(0, 2)) {
+                assertEquals(List.of(java.util.Optional.of("bytes=0-1048575")), log.stream()
+                        .filter(entry -> entry.path().equals("/" + small)).map(entry -> entry.range()).toList(),
+                        "one request for " + small + ": " + log);
+            }
+            var larger = log.stream().filter(entry -> entry.path().equals("/" + names.get(2))).toList();
+            assertEquals(java.util.Optional.of("bytes=0-1048575"), larger.get(0).range(), log.toString());
+            assertTrue(larger.stream().skip(1).noneMatch(entry -> entry.range().orElse("").startsWith("bytes=0-")),
+                    "the first bytes were fetched again: " + log);
+
+            var second = DistProcess.run(work, SHORT, command);
+
+            assertEquals(0, second.exitCode(), second.describe());
+            var rerun = own.accessLog().subList(log.size(), own.accessLog().size());
+            assertEquals(List.of("bytes=0-0", "bytes=0-0", "bytes=0-0"),
+                    rerun.stream().map(entry -> entry.range().orElse("")).toList(), rerun.toString());
+        }
+    }
+
     @Test
     void namesTheFileFromContentDispositionAndVerifiesContentMd5() throws IOException {
         Path source = served.resolve("file-" + (5 * MIB + 3) + ".bin");

@@ -1,6 +1,7 @@
 package io.parcel.kernel.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import io.parcel.kernel.DownloadItem;
 import io.parcel.kernel.FileState;
 import io.parcel.kernel.FileStatus;
 import io.parcel.spi.ByteRange;
+import io.parcel.spi.Described;
 import io.parcel.spi.Destination;
 import io.parcel.spi.ExitCode;
 import io.parcel.spi.ParcelException;
@@ -125,8 +127,12 @@ final class FileTransfer {
             state = FileState.DESCRIBING;
         }
         Destination destination = null;
+        // The first bytes that came with the description, until a connection takes them.
+        InputStream firstBytes = null;
         try {
-            Resource resource = merge(describe());
+            Described described = describe();
+            firstBytes = described.firstBytes().orElse(null);
+            Resource resource = merge(described.resource());
             synchronized (this) {
                 name = resource.name();
                 size = resource.size();
@@ -147,7 +153,9 @@ final class FileTransfer {
             synchronized (this) {
                 state = FileState.RUNNING;
             }
-            fetch(resource, destination, remaining);
+            InputStream given = firstBytes;
+            firstBytes = null;
+            fetch(resource, destination, remaining, given);
             synchronized (this) {
                 state = FileState.VERIFYING;
             }
@@ -163,6 +171,9 @@ final class FileTransfer {
                 finish(FileState.FAILED, reason);
             }
         } finally {
+            if (firstBytes != null) {
+                StopSignal.closeQuietly(firstBytes);
+            }
             if (destination != null) {
                 StopSignal.closeQuietly(destination);
             }
@@ -189,12 +200,21 @@ final class FileTransfer {
         ended = clock.instant();
     }
 
-    private Resource describe() throws IOException {
+    /**
+     * Describes the file, asking for its first {@link PipelineTuning#minSplit()} bytes in the same request: a file no
+     * larger gets one connection (see {@link #connectionsFor}), so it comes whole with its description, one round trip
+     * sooner; a larger one starts its first connection that much sooner. Not when the sink may hold the file already
+     * (by the manifest's name, or the one the source expects): a skip or a resume would drop those bytes, and the
+     * connection they came on with them.
+     */
+    private Described describe() throws IOException {
         prepareConnections();
+        long firstBytes = mayBeStoredAlready() ? 0 : tuning.minSplit();
         int attempts = 0;
         while (true) {
             try {
-                return requireNonNull(source.describe(item.locator()), "source described " + item.locator() + " as null");
+                Described described = source.describeAndOpen(item.locator(), firstBytes);
+                return requireNonNull(described, "source described " + item.locator() + " as null");
             } catch (IOException e) {
                 boolean retryable = e instanceof ParcelException parcel ? parcel.retryable() : true;
                 attempts++;
@@ -211,6 +231,17 @@ final class FileTransfer {
                     throw e;
                 }
             }
+        }
+    }
+
+    private boolean mayBeStoredAlready() {
+        try {
+            Optional<String> name = item.name().isPresent() ? item.name() : source.likelyName(item.locator());
+            return name.isPresent() && sink.mayHold(name.get());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: looking for an earlier copy failed: {1}", item.locator(),
+                    Errors.describe(e));
+            return true;
         }
     }
 
@@ -281,7 +312,12 @@ final class FileTransfer {
         return result;
     }
 
-    private void fetch(Resource resource, Destination destination, List<ByteRange> remaining) throws IOException {
+    /**
+     * Fetches {@code remaining} with parallel connections; the first of them starts on {@code firstBytes} (the first
+     * {@code min(minSplit, size)} bytes, or null), which this method owns and closes when no connection can use it.
+     */
+    private void fetch(Resource resource, Destination destination, List<ByteRange> remaining, InputStream firstBytes)
+            throws IOException {
         boolean singleStream = !resource.rangeSupported() || !resource.sizeKnown();
         long totalRemaining = 0;
         for (ByteRange range : remaining) {
@@ -294,6 +330,15 @@ final class FileTransfer {
         if (remaining.isEmpty()) {
             workers = 0;
         }
+        Optional<SegmentScheduler.Segment> firstSegment = Optional.empty();
+        if (firstBytes != null) {
+            if (!singleStream && workers > 0) {
+                firstSegment = scheduler.assign(new ByteRange(0, Math.min(tuning.minSplit(), resource.size())));
+            }
+            if (firstSegment.isEmpty()) {
+                StopSignal.closeQuietly(firstBytes);
+            }
+        }
         // A crash loses at most about two mark intervals per connection beyond what is in flight.
         long backlogLimit = Math.max(1, workers) * 2 * tuning.markInterval();
         String threadPrefix = "parcel-download-" + threadSafeName(resource.name()) + "-";
@@ -305,7 +350,8 @@ final class FileTransfer {
         List<SegmentWorker> segmentWorkers = new ArrayList<>();
         try (recorder) {
             for (int i = 0; i < workers; i++) {
-                SegmentWorker worker = new SegmentWorker(job);
+                SegmentWorker worker = i == 0 && firstSegment.isPresent()
+                        ? new SegmentWorker(job, firstSegment.get(), firstBytes) : new SegmentWorker(job);
                 segmentWorkers.add(worker);
                 threads.add(Thread.ofPlatform().name(threadPrefix + (i + 1)).daemon(true).start(worker));
             }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.parcel.spi.ByteRange;
+import io.parcel.spi.Described;
 import io.parcel.spi.Destination;
 import io.parcel.spi.NamedFactory;
 import io.parcel.spi.OptionKey;
@@ -175,6 +176,23 @@ final class Isolation {
         }
 
         @Override
+        public Optional<String> likelyName(String locator) {
+            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
+                return requireNonNull(delegate.likelyName(locator), "source gave a null likely name");
+            }
+        }
+
+        @Override
+        public Described describeAndOpen(String locator, long firstBytes) throws IOException {
+            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
+                Described described = requireNonNull(delegate.describeAndOpen(locator, firstBytes),
+                        "source described " + locator + " as null");
+                return new Described(described.resource(),
+                        described.firstBytes().map(stream -> new IsolatedInputStream(stream, loader)));
+            }
+        }
+
+        @Override
         public void prepareConnections(String locator, int connections) {
             try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
                 delegate.prepareConnections(locator, connections);
@@ -236,6 +254,13 @@ final class Isolation {
         public Destination open(Resource resource) throws IOException {
             try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
                 return new IsolatedDestination(delegate.open(resource), loader);
+            }
+        }
+
+        @Override
+        public boolean mayHold(String name) {
+            try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.to(loader)) {
+                return delegate.mayHold(name);
             }
         }
 

@@ -91,6 +91,54 @@ final class SegmentScheduler {
         return steal();
     }
 
+    /**
+     * Hands out exactly {@code range} as a segment, carved out of the pieces not handed out yet: for a connection
+     * that already has a stream of that range (the first bytes that came with the description). Empty, and nothing
+     * changes, when part of the range was handed out already or is not to be fetched (a resume that has it).
+     */
+    synchronized Optional<Segment> assign(ByteRange range) {
+        requireNonNull(range, "range is null");
+        if (aborted || range.isEmpty() || !unassignedCover(range)) {
+            return Optional.empty();
+        }
+        List<ByteRange> kept = new ArrayList<>(unassigned.size() + 1);
+        for (ByteRange piece : unassigned) {
+            if (piece.end() <= range.start() || piece.start() >= range.end()) {
+                kept.add(piece);
+                continue;
+            }
+            if (piece.start() < range.start()) {
+                kept.add(new ByteRange(piece.start(), range.start()));
+            }
+            if (piece.end() > range.end()) {
+                kept.add(new ByteRange(range.end(), piece.end()));
+            }
+        }
+        unassigned.clear();
+        unassigned.addAll(kept);
+        Segment segment = new Segment(range.start(), range.end(), nanoClock.getAsLong());
+        inFlight.add(segment);
+        return Optional.of(segment);
+    }
+
+    /** Whether the unassigned pieces (sorted, disjoint) hold every byte of {@code range}. */
+    private boolean unassignedCover(ByteRange range) {
+        long cursor = range.start();
+        for (ByteRange piece : unassigned) {
+            if (piece.end() <= cursor) {
+                continue;
+            }
+            if (piece.start() > cursor) {
+                return false;
+            }
+            cursor = piece.end();
+            if (cursor >= range.end()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Optional<Segment> steal() {
         Segment victim = null;
         for (Segment segment : inFlight) {

@@ -36,8 +36,24 @@ final class SegmentWorker implements Runnable {
     private long unmarkedFrom;
     private long lastMarkNanos;
     private volatile boolean ended;
+    /** A segment whose stream this worker was given with it (the first bytes that came with the description), until taken. */
+    private Segment givenSegment;
+    private InputStream givenStream;
 
     SegmentWorker(FileTransfer.Job job) {
+        this(job, null, null);
+    }
+
+    /**
+     * A worker that starts with {@code segment}, for which it is handed {@code stream} (exactly the segment's bytes),
+     * and owns that stream from now on; both null for none.
+     */
+    SegmentWorker(FileTransfer.Job job, Segment segment, InputStream stream) {
+        if ((segment == null) != (stream == null)) {
+            throw new IllegalArgumentException("a given segment needs its stream, and the other way round");
+        }
+        this.givenSegment = segment;
+        this.givenStream = stream;
         this.job = job;
         this.buffer = new byte[job.tuning().bufferSize()];
         // Under a rate limit smaller reads keep the flow smooth instead of bursts followed by long waits.
@@ -48,6 +64,9 @@ final class SegmentWorker implements Runnable {
     @Override
     public void run() {
         try {
+            if (givenSegment != null) {
+                transferGiven();
+            }
             while (!job.stop().isStopped()) {
                 Optional<Segment> next = job.scheduler().next();
                 if (next.isPresent()) {
@@ -69,6 +88,21 @@ final class SegmentWorker implements Runnable {
             ended = true;
             job.workerEnded();
         }
+    }
+
+    /** Starts with the segment this worker was given, on its stream. */
+    private void transferGiven() throws IOException, Stopped {
+        Segment segment = givenSegment;
+        InputStream given = givenStream;
+        givenSegment = null;
+        givenStream = null;
+        if (!job.stop().register(given)) {
+            throw new Stopped(); // the signal closed it
+        }
+        stream = given;
+        streamPosition = segment.start();
+        job.connectionOpened();
+        transfer(segment);
     }
 
     /** Whether {@link #run} is over but for telling the file's thread so (its thread may still be alive). */

@@ -358,6 +358,69 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void theFirstBytesThatCameWithTheDescriptionAreNotFetchedAgain() throws Exception {
+        source.givesFirstBytesWithDescribe().add("small", 100 * KIB).add("big", MIB + 7);
+
+        DownloadReport report = run(options(), DownloadItem.of("small"), DownloadItem.of("big"));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        assertStoredCorrectly("small", 100 * KIB);
+        assertStoredCorrectly("big", MIB + 7);
+        assertEquals(List.of(new ByteRange(0, 100 * KIB)), source.openedRanges("small"),
+                "a file no larger than the first bytes comes whole with its description");
+        List<ByteRange> big = source.openedRanges("big");
+        assertEquals(new ByteRange(0, FAST.minSplit()), big.get(0));
+        for (ByteRange range : big.subList(1, big.size())) {
+            assertTrue(range.start() >= FAST.minSplit(), "fetched the first bytes again: " + range);
+        }
+        assertEquals(MIB + 7, report.files().get(1).transferredBytes());
+    }
+
+    @Test
+    void noFirstBytesAreAskedForAFileTheSinkMayHoldAlready() throws Exception {
+        int size = MIB;
+        source.givesFirstBytesWithDescribe().tellsLikelyNames().add("resumed", size).add("complete", 300 * KIB)
+                .add("fresh", size).add("id-7", size);
+        sink.file("resumed", size).preload(new ByteRange(50 * KIB, 80 * KIB));
+        sink.file("complete", 300 * KIB).markComplete(300 * KIB);
+        sink.file("named.bin", size).preload(new ByteRange(0, 10 * KIB));
+
+        DownloadReport report = run(options(), DownloadItem.of("resumed"), DownloadItem.of("complete"),
+                DownloadItem.of("fresh"),
+                new DownloadItem("id-7", Optional.of("named.bin"), Optional.empty(), Optional.empty()));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        ByteRange firstBytes = new ByteRange(0, FAST.minSplit());
+        assertFalse(source.openedRanges("resumed").contains(firstBytes), source.openedRanges("resumed").toString());
+        assertEquals(List.of(), source.openedRanges("complete"));
+        assertEquals(firstBytes, source.openedRanges("fresh").get(0));
+        assertFalse(source.openedRanges("id-7").contains(firstBytes), "the manifest's name is looked up");
+        assertStoredCorrectly("resumed", size);
+        assertStoredCorrectly("fresh", size);
+        assertStoredCorrectly("named.bin", size);
+    }
+
+    @Test
+    void firstBytesThatNoConnectionCanUseAreClosed() throws Exception {
+        int size = MIB;
+        source.givesFirstBytesWithDescribe().add("resumed", size).add("complete", 300 * KIB).add("sized", 100 * KIB);
+        InMemorySink.StoredFile resumed = sink.file("resumed", size);
+        resumed.preload(new ByteRange(50 * KIB, 80 * KIB));
+        sink.file("complete", 300 * KIB).markComplete(300 * KIB);
+
+        DownloadReport report = run(options(), DownloadItem.of("resumed"), DownloadItem.of("complete"),
+                new DownloadItem("sized", Optional.empty(), Optional.of(99L * KIB), Optional.empty()));
+
+        assertEquals(FileState.DONE, report.files().get(0).state(), report.toString());
+        assertStoredCorrectly("resumed", size);
+        assertTrue(resumed.writes().stream().noneMatch(w -> w.start() < 80 * KIB && w.end() > 50 * KIB),
+                "rewrote bytes the journal holds");
+        assertEquals(FileState.SKIPPED, report.files().get(1).state());
+        assertEquals(FileState.FAILED, report.files().get(2).state());
+        // nothingLeaks() checks that the three streams of first bytes were closed.
+    }
+
+    @Test
     void rateLimitHoldsAcrossAllConnections() throws Exception {
         long size = 1536 * KIB;
         long rate = 1 * MIB;

@@ -118,6 +118,12 @@ final class InMemorySink implements Sink {
         return closed;
     }
 
+    /** True when a test stored or preloaded a file under {@code name}, or a download opened one. */
+    @Override
+    public boolean mayHold(String name) {
+        return files.containsKey(name);
+    }
+
     @Override
     public Destination open(Resource resource) {
         if (closed) {

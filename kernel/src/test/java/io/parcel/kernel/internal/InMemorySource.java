@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.parcel.spi.ByteRange;
+import io.parcel.spi.Described;
 import io.parcel.spi.Resource;
 import io.parcel.spi.Source;
 import io.parcel.spi.TransferException;
@@ -39,6 +40,8 @@ final class InMemorySource implements Source {
     private final java.util.Set<String> describedLocators = ConcurrentHashMap.newKeySet();
     private volatile Duration ioTimeout = Duration.ofSeconds(10);
     private volatile boolean closed;
+    private volatile boolean firstBytesWithDescribe;
+    private volatile boolean tellsLikelyNames;
 
     /** One open: which range was asked for and how many bytes the stream then gave. */
     record Open(String locator, ByteRange range, AtomicLong served) {
@@ -136,6 +139,37 @@ final class InMemorySource implements Source {
     @Override
     public void prepareConnections(String locator, int connections) {
         prepared.add(locator + "=" + connections + (describedLocators.contains(locator) ? " after describe" : ""));
+    }
+
+    /**
+     * From now on a describe asked for first bytes gives them, as a source that asks for them in the describe's own
+     * request does; they count as an open of their range.
+     */
+    InMemorySource givesFirstBytesWithDescribe() {
+        firstBytesWithDescribe = true;
+        return this;
+    }
+
+    /** From now on {@link #likelyName} tells the name a describe gives, as a source that reads it off a URL does. */
+    InMemorySource tellsLikelyNames() {
+        tellsLikelyNames = true;
+        return this;
+    }
+
+    @Override
+    public Optional<String> likelyName(String locator) {
+        Entry entry = entries.get(locator);
+        return tellsLikelyNames && entry != null ? Optional.of(entry.name()) : Optional.empty();
+    }
+
+    @Override
+    public Described describeAndOpen(String locator, long firstBytes) throws IOException {
+        Resource resource = describe(locator);
+        if (!firstBytesWithDescribe || firstBytes == 0 || !resource.sizeKnown() || resource.size() == 0
+                || !resource.rangeSupported()) {
+            return Described.withoutBytes(resource);
+        }
+        return new Described(resource, Optional.of(open(resource, new ByteRange(0, Math.min(firstBytes, resource.size())))));
     }
 
     int openStreams() {

@@ -36,6 +36,54 @@ class SegmentSchedulerTest {
     }
 
     @Test
+    void anAssignedRangeIsCarvedOutOfThePiecesNotHandedOutYet() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1000)), 400, Long.MAX_VALUE, 1);
+
+        Segment given = scheduler.assign(new ByteRange(0, 100)).orElseThrow();
+
+        assertEquals(0, scheduler.position(given));
+        assertEquals(100, scheduler.end(given));
+        assertEquals(List.of(new ByteRange(100, 400), new ByteRange(400, 800), new ByteRange(800, 1000)),
+                handOutAll(scheduler));
+        assertEquals(List.of(new ByteRange(0, 100), new ByteRange(100, 400), new ByteRange(400, 800),
+                new ByteRange(800, 1000)), scheduler.unreceived(), "the assigned range is in flight, not received");
+    }
+
+    @Test
+    void anAssignedRangeMaySpanSeveralPieces() {
+        SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 1000)), 64, Long.MAX_VALUE, 1);
+
+        Segment given = scheduler.assign(new ByteRange(0, 150)).orElseThrow();
+
+        assertEquals(150, scheduler.end(given));
+        assertEquals(new ByteRange(150, 192), handOutAll(scheduler).get(0));
+    }
+
+    @Test
+    void aRangeNotWhollyToBeFetchedIsNotAssigned() {
+        // A resume: [50, 80) is done, and [0, 100) handed out whole would fetch it again.
+        SegmentScheduler scheduler = new SegmentScheduler(
+                List.of(new ByteRange(0, 50), new ByteRange(80, 1000)), 400, Long.MAX_VALUE, 1);
+        assertTrue(scheduler.assign(new ByteRange(0, 100)).isEmpty());
+        // Nor a range of which a piece was handed out already.
+        Segment first = scheduler.next().orElseThrow();
+        assertEquals(new ByteRange(0, 50), new ByteRange(scheduler.position(first), scheduler.end(first)));
+        assertTrue(scheduler.assign(new ByteRange(0, 10)).isEmpty());
+
+        assertEquals(List.of(new ByteRange(80, 480), new ByteRange(480, 880), new ByteRange(880, 1000)),
+                handOutAll(scheduler));
+    }
+
+    private static List<ByteRange> handOutAll(SegmentScheduler scheduler) {
+        List<ByteRange> handedOut = new ArrayList<>();
+        Optional<Segment> next;
+        while ((next = scheduler.next()).isPresent()) {
+            handedOut.add(new ByteRange(scheduler.position(next.get()), scheduler.end(next.get())));
+        }
+        return handedOut;
+    }
+
+    @Test
     void idleWorkerStealsUpperHalfOfTheSegmentWithMostBytesLeft() {
         SegmentScheduler scheduler = new SegmentScheduler(List.of(new ByteRange(0, 3000 * KIB)), 1000 * KIB, 100 * KIB, 2 * KIB);
         Segment first = scheduler.next().orElseThrow();

@@ -55,6 +55,19 @@ public final class FileSink implements Sink {
         return FileDestination.open(dir, target, resource, verify, overwrite, logger);
     }
 
+    /** The file under {@code name}, or what an earlier run left of it; true also when the name cannot be a file here. */
+    @Override
+    public boolean mayHold(String name) {
+        requireNonNull(name, "name is null");
+        try {
+            Path target = targetOf(name);
+            return Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                    || Files.exists(FileDestination.partialPath(target), LinkOption.NOFOLLOW_LINKS);
+        } catch (UsageException | IllegalArgumentException e) {
+            return true; // open() reports it
+        }
+    }
+
     /** The file a name stands for; names are plain already, but a file system can still surprise. */
     private Path targetOf(String name) throws UsageException {
         Path target;

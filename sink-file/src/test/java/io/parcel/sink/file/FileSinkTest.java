@@ -85,6 +85,25 @@ class FileSinkTest {
     }
 
     @Test
+    void mayHoldAFileOrWhatAnEarlierRunLeftOfIt() throws Exception {
+        Resource resource = resource("held.bin", data, true, "\"v1\"");
+        try (Sink sink = sink(Options.empty())) {
+            assertFalse(sink.mayHold("held.bin"));
+            try (Destination destination = sink.open(resource)) {
+                writeAndMark(destination, new ByteRange(0, 1000));
+            }
+            assertTrue(sink.mayHold("held.bin"), "a .partial from an earlier run");
+            try (Destination destination = sink.open(resource)) {
+                writeAndMark(destination, new ByteRange(1000, data.length));
+                destination.commit();
+            }
+            assertTrue(sink.mayHold("held.bin"), "the complete file");
+            assertFalse(sink.mayHold("other.bin"));
+            assertTrue(sink.mayHold(".."), "a name that cannot be stored here is left to open() to report");
+        }
+    }
+
+    @Test
     void aChangedValidatorOrSizeStartsOver() throws Exception {
         try (Sink sink = sink(Options.empty())) {
             try (Destination first = sink.open(resource("f.bin", data, false, "\"v1\""))) {

@@ -14,6 +14,7 @@ import io.parcel.source.http.internal.ResponseHead;
 import io.parcel.source.http.internal.StatusErrors;
 import io.parcel.source.http.internal.Urls;
 import io.parcel.spi.ByteRange;
+import io.parcel.spi.Described;
 import io.parcel.spi.ParcelException;
 import io.parcel.spi.Resource;
 import io.parcel.spi.Source;
@@ -34,6 +35,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.util.Objects.requireNonNull;
@@ -60,6 +63,11 @@ public final class HttpSource implements Source {
     private final Transport transport;
     private final System.Logger logger;
     private final ConnectionPool pool;
+    /**
+     * Origins whose answer to a first-bytes request had to be settled by a plain describe (a Content-MD5 on a part of
+     * a file, most often): their later files skip the first bytes instead of paying that round trip each time.
+     */
+    private final Set<String> plainDescribeOrigins = ConcurrentHashMap.newKeySet();
 
     HttpSource(HttpSettings settings, Transport transport, System.Logger logger) {
         this(settings, transport, logger, new ConnectionPool());
@@ -95,6 +103,68 @@ public final class HttpSource implements Source {
                 throw StatusErrors.of(head, exchange.uri(), tokenFor(requested, exchange.uri()).isPresent(), "");
             }
         }
+        return describeWithoutRange(locator, requested);
+    }
+
+    /**
+     * As {@link #describe}, with {@code Range: bytes=0-(firstBytes - 1)}: the 206 that describes the resource carries
+     * its first bytes, and its stream is handed over. A response of another shape (no total size, a Content-MD5 that
+     * may hash the part rather than the file, a range the server clipped its own way) falls back to the plain
+     * describe, whose own request settles it; a server without ranges (200) or an empty resource (416) is described
+     * as {@link #describe} does.
+     */
+    @Override
+    public Described describeAndOpen(String locator, long firstBytes) throws IOException {
+        requireNonNull(locator, "locator is null");
+        if (firstBytes < 0) {
+            throw new IllegalArgumentException("firstBytes must not be negative: " + firstBytes);
+        }
+        URI requested = Urls.resolve(locator, settings.serverUrl());
+        String origin = ConnectionPool.origin(requested);
+        if (firstBytes <= 1 || plainDescribeOrigins.contains(origin)) {
+            return Described.withoutBytes(describe(locator));
+        }
+        String asked = "bytes=0-" + (firstBytes - 1);
+        Exchange exchange = follow(requested, requested, List.of(new HeaderField("Range", asked)));
+        try {
+            ResponseHead head = exchange.head();
+            if (head.status() == 206) {
+                Headers headers = head.headers();
+                ContentRange sent = contentRange(headers, exchange.uri());
+                OptionalLong total = sent.total();
+                boolean asAsked = sent.satisfied() && sent.first() == 0 && total.isPresent() && total.getAsLong() > 0
+                        && sent.length() == Math.min(firstBytes, total.getAsLong());
+                if (asAsked && (md5(headers).isEmpty() || sent.length() == total.getAsLong())) {
+                    Resource resource = new Resource(locator, exchange.uri(),
+                            name(locator, requested, exchange.uri(), headers), total.getAsLong(), md5(headers), true,
+                            validator(headers));
+                    InputStream first = new RangeInputStream(exchange, sent.length(),
+                            asked + " of " + Urls.display(exchange.uri()));
+                    exchange = null;
+                    return new Described(resource, Optional.of(first));
+                }
+            } else if (head.status() == 200) {
+                return Described.withoutBytes(describeWhole(locator, requested, exchange.uri(), head, false));
+            } else if (head.status() == 416) {
+                exchange.close();
+                exchange = null;
+                return Described.withoutBytes(describeWithoutRange(locator, requested));
+            } else {
+                throw StatusErrors.of(head, exchange.uri(), tokenFor(requested, exchange.uri()).isPresent(), "");
+            }
+        } finally {
+            if (exchange != null) {
+                exchange.close();
+            }
+        }
+        logger.log(DEBUG, () -> "the answer to " + asked + " did not describe " + Urls.display(requested)
+                + " alone; describing files from " + origin + " with a plain request from now on");
+        plainDescribeOrigins.add(origin);
+        return Described.withoutBytes(describe(locator));
+    }
+
+    /** One plain GET, for a resource that answered 416 to a range from its first byte (an empty one, mostly). */
+    private Resource describeWithoutRange(String locator, URI requested) throws IOException {
         try (Exchange exchange = follow(requested, requested, List.of())) {
             ResponseHead head = exchange.head();
             if (head.status() != 200) {
@@ -102,6 +172,17 @@ public final class HttpSource implements Source {
             }
             return describeWhole(locator, requested, exchange.uri(), head,
                     head.headers().hasToken("Accept-Ranges", "bytes"));
+        }
+    }
+
+    /** The URL's last path segment, as {@link #describe} names a resource whose answer has no Content-Disposition. */
+    @Override
+    public Optional<String> likelyName(String locator) {
+        requireNonNull(locator, "locator is null");
+        try {
+            return FileNames.fromUrl(Urls.resolve(locator, settings.serverUrl()));
+        } catch (UsageException e) {
+            return Optional.empty(); // describe reports it
         }
     }
 

@@ -5,6 +5,7 @@ import io.parcel.testsupport.RecordingLogger;
 import io.parcel.source.http.testing.RecordingTransport;
 import io.parcel.source.http.testing.ServedFile;
 import io.parcel.spi.ByteRange;
+import io.parcel.spi.Described;
 import io.parcel.spi.Options;
 import io.parcel.spi.PluginContext;
 import io.parcel.spi.Resource;
@@ -87,6 +88,92 @@ class HttpSourceTest {
             assertEquals(Optional.of(HexFormat.of().formatHex(md5(data))), resource.md5());
             assertEquals("bytes=0-0", server.requests().get(0).header("Range"));
             assertTrue(server.requests().get(0).header("User-Agent").startsWith("parcel/"));
+        }
+    }
+
+    @Test
+    void theDescriptionCarriesTheFirstBytesInTheSameRequest() throws Exception {
+        server.route("/files/sample.bin", new ServedFile(data).etag("\"v1\""));
+        try (Source source = source(Options.empty())) {
+            Described described = source.describeAndOpen(server.url("/files/sample.bin").toString(), 5000);
+
+            Resource resource = described.resource();
+            assertEquals(data.length, resource.size());
+            assertEquals("sample.bin", resource.name());
+            assertTrue(resource.rangeSupported());
+            assertEquals(Optional.of("\"v1\""), resource.validator());
+            try (InputStream first = described.firstBytes().orElseThrow()) {
+                assertArrayEquals(java.util.Arrays.copyOf(data, 5000), first.readAllBytes());
+            }
+            assertEquals(1, server.requests().size());
+            assertEquals("bytes=0-4999", server.requests().get(0).header("Range"));
+        }
+    }
+
+    @Test
+    void aFileSmallerThanTheFirstBytesComesWholeWithItsDescription() throws Exception {
+        server.route("/f", new ServedFile(data).header("Content-MD5", Base64.getEncoder().encodeToString(md5(data))));
+        try (Source source = source(Options.empty())) {
+            Described described = source.describeAndOpen(server.url("/f").toString(), 1 << 20);
+
+            assertEquals(data.length, described.resource().size());
+            // The response covers the whole file, so its Content-MD5 can only be the file's.
+            assertEquals(Optional.of(HexFormat.of().formatHex(md5(data))), described.resource().md5());
+            try (InputStream first = described.firstBytes().orElseThrow()) {
+                assertArrayEquals(data, first.readAllBytes());
+            }
+            assertEquals(1, server.requests().size());
+        }
+    }
+
+    @Test
+    void theLikelyNameIsTheUrlsLastSegmentAndAsksTheServerNothing() throws Exception {
+        Options options = Options.empty().with(HttpSourceOptions.SERVER_URL, server.url("/api/").toString());
+        try (Source source = source(options)) {
+            assertEquals(Optional.of("sample.bin"), source.likelyName(server.url("/files/sample.bin?x=1").toString()));
+            assertEquals(Optional.of("0d1e-77"), source.likelyName("0d1e-77"));
+            assertEquals(Optional.empty(), source.likelyName("ftp://example.org/f"));
+        }
+        assertEquals(0, server.requests().size());
+    }
+
+    @Test
+    void aContentMd5OnPartOfTheFileFallsBackToThePlainDescribe() throws Exception {
+        byte[] firstByte = {data[0]};
+        server.route("/f", new ServedFile(data).header("Content-MD5", Base64.getEncoder().encodeToString(md5(firstByte))));
+        try (Source source = source(Options.empty())) {
+            Described described = source.describeAndOpen(server.url("/f").toString(), 5000);
+
+            assertTrue(described.firstBytes().isEmpty());
+            assertEquals(Optional.empty(), described.resource().md5());
+            assertEquals(data.length, described.resource().size());
+            assertEquals("bytes=0-4999", server.requests().get(0).header("Range"));
+            assertEquals("bytes=0-0", server.requests().get(1).header("Range"));
+
+            // The next file from that origin goes straight to the plain describe.
+            assertTrue(source.describeAndOpen(server.url("/f").toString(), 5000).firstBytes().isEmpty());
+            assertEquals(3, server.requests().size());
+            assertEquals("bytes=0-0", server.requests().get(2).header("Range"));
+        }
+    }
+
+    @Test
+    void noFirstBytesComeFromAServerWithoutRangesOrForAnEmptyFile() throws Exception {
+        server.route("/plain", new ServedFile(data).withoutRanges());
+        server.route("/empty", new ServedFile(new byte[0]));
+        try (Source source = source(Options.empty())) {
+            Described plain = source.describeAndOpen(server.url("/plain").toString(), 5000);
+            assertTrue(plain.firstBytes().isEmpty());
+            assertFalse(plain.resource().rangeSupported());
+            assertEquals(data.length, plain.resource().size());
+            assertEquals(1, server.requests().size());
+
+            Described empty = source.describeAndOpen(server.url("/empty").toString(), 5000);
+            assertTrue(empty.firstBytes().isEmpty());
+            assertEquals(0, empty.resource().size());
+            // The 416 to the range, then one plain GET, as the plain describe does.
+            assertEquals(3, server.requests().size());
+            assertNull(server.requests().get(2).header("Range"));
         }
     }
 
