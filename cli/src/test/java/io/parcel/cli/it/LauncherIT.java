@@ -37,6 +37,27 @@ class LauncherIT {
                 started.toString());
     }
 
+    /**
+     * Every start runs the launcher, so it reads release files and cuts paths with the shell's own commands: each
+     * program it starts costs about a millisecond. With JAVA_HOME set, an empty PATH leaves it nothing to start, and a
+     * release file whose last line has no newline is still read.
+     */
+    @Test
+    void findsAJavaHomeWithTheShellsOwnCommandsAlone() throws IOException {
+        Path arguments = work.resolve("fake-java-arguments");
+        Path home = fakeJavaHome("fake-21", "21.0.2", arguments);
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"21.0.2\"");
+        Path emptyPath = Files.createDirectories(work.resolve("empty-path"));
+
+        DistProcess.Result result = DistProcess.run(work,
+                Map.of("JAVA_HOME", home.toString(), "PATH", emptyPath.toString(), "PARCEL_CDS", "0"), TIMEOUT,
+                "--version");
+
+        assertEquals(0, result.exitCode(), result.describe());
+        assertTrue(Files.exists(arguments), "the launcher did not start the JAVA_HOME of Java 21:\n" + result.describe());
+        assertTrue(Files.readAllLines(arguments).contains("io.parcel.cli.Main"));
+    }
+
     @Test
     void aJavaHomeOlderThan21IsPassedOverForTheJavaOnThePath() throws IOException {
         VersionRun run = versionWithFakeJavaHome("17.0.2");
