@@ -247,8 +247,8 @@ final class FileTransfer {
 
     /**
      * Lets the source open the range connections while the describe runs: as many as the ranges will use besides
-     * the describe's own connection (which the first range can reuse), fewer for a file the manifest says is small.
-     * A hint only; a source that fails at it does not fail the file.
+     * the describe's own connection (which carries the first bytes, or else the first range), fewer for a file the
+     * manifest says is small. A hint only; a source that fails at it does not fail the file.
      */
     private void prepareConnections() {
         int wanted = item.size().isPresent() ? connectionsFor(item.size().get()) : settings.connections();
