@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.parcel.cli.dist.DistProcess;
 import io.parcel.testsupport.TestData;
+import io.parcel.testsupport.nginx.AccessLogEntry;
 import io.parcel.testsupport.nginx.NginxServer;
 
 /** Downloads from a real nginx with the packaged {@code bin/parcel}, checked by SHA-256. */
@@ -115,24 +117,25 @@ class NginxDownloadIT {
             var first = DistProcess.run(work, SHORT, command);
 
             assertEquals(0, first.exitCode(), first.describe());
-            for (int i = 0; i < names.size(); i++) {
-                assertEquals(TestData.sha256Hex(files.resolve(names.get(i))), TestData.sha256Hex(out.resolve(names.get(i))));
+            for (String name : names) {
+                assertEquals(TestData.sha256Hex(files.resolve(name)), TestData.sha256Hex(out.resolve(name)));
             }
             var log = own.accessLog();
             for (String small : names.subList(0, 2)) {
-                assertEquals(List.of(java.util.Optional.of("bytes=0-1048575")), log.stream()
-                        .filter(entry -> entry.path().equals("/" + small)).map(entry -> entry.range()).toList(),
+                assertEquals(List.of(Optional.of("bytes=0-1048575")), log.stream()
+                        .filter(entry -> entry.path().equals("/" + small)).map(AccessLogEntry::range).toList(),
                         "one request for " + small + ": " + log);
             }
             var larger = log.stream().filter(entry -> entry.path().equals("/" + names.get(2))).toList();
-            assertEquals(java.util.Optional.of("bytes=0-1048575"), larger.get(0).range(), log.toString());
+            assertEquals(Optional.of("bytes=0-1048575"), larger.get(0).range(), log.toString());
             assertTrue(larger.stream().skip(1).noneMatch(entry -> entry.range().orElse("").startsWith("bytes=0-")),
                     "the first bytes were fetched again: " + log);
 
             var second = DistProcess.run(work, SHORT, command);
 
             assertEquals(0, second.exitCode(), second.describe());
-            var rerun = own.accessLog().subList(log.size(), own.accessLog().size());
+            var all = own.accessLog();
+            var rerun = all.subList(log.size(), all.size());
             assertEquals(List.of("bytes=0-0", "bytes=0-0", "bytes=0-0"),
                     rerun.stream().map(entry -> entry.range().orElse("")).toList(), rerun.toString());
         }
