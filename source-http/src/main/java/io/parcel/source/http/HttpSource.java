@@ -80,38 +80,21 @@ public final class HttpSource implements Source {
         this.pool = requireNonNull(pool, "pool is null");
     }
 
-    /**
-     * Asks with {@code GET} and {@code Range: bytes=0-0} rather than {@code HEAD}: one round trip tells whether ranges
-     * work (a 206) and the total size (Content-Range), and REST endpoints often answer HEAD differently from GET or
-     * not at all. An empty resource answers 416 to that range; then one plain GET describes it.
-     */
+    /** As {@link #describeAndOpen} with no first bytes: {@code Range: bytes=0-0}. */
     @Override
     public Resource describe(String locator) throws IOException {
-        requireNonNull(locator, "locator is null");
-        URI requested = Urls.resolve(locator, settings.serverUrl());
-        try (Exchange exchange = follow(requested, requested, List.of(new HeaderField("Range", DESCRIBE_RANGE)))) {
-            ResponseHead head = exchange.head();
-            if (head.status() == 206) {
-                Resource resource = describePartial(locator, requested, exchange);
-                exchange.discardShortBody(DISCARD_LIMIT);
-                return resource;
-            }
-            if (head.status() == 200) {
-                return describeWhole(locator, requested, exchange.uri(), head, false);
-            }
-            if (head.status() != 416) {
-                throw StatusErrors.of(head, exchange.uri(), tokenFor(requested, exchange.uri()).isPresent(), "");
-            }
-        }
-        return describeWithoutRange(locator, requested);
+        return describeAndOpen(locator, 0).resource();
     }
 
     /**
-     * As {@link #describe}, with {@code Range: bytes=0-(firstBytes - 1)}: the 206 that describes the resource carries
-     * its first bytes, and its stream is handed over. A response of another shape (no total size, a Content-MD5 that
-     * may hash the part rather than the file, a range the server clipped its own way) falls back to the plain
-     * describe, whose own request settles it; a server without ranges (200) or an empty resource (416) is described
-     * as {@link #describe} does.
+     * Asks with {@code GET} and a range from the first byte rather than {@code HEAD}: one round trip tells whether
+     * ranges work (a 206) and the total size (Content-Range), and REST endpoints often answer HEAD differently from
+     * GET or not at all. An empty resource answers 416 to that range; then one plain GET describes it.
+     *
+     * <p>The range is {@code bytes=0-0}, or {@code bytes=0-(firstBytes - 1)} when more than one byte is asked for:
+     * then the 206 carries the resource's first bytes, and its stream is handed over. A 206 of another shape (no
+     * total size, a Content-MD5 that may hash the part rather than the file, a range the server clipped its own way)
+     * falls back to {@code bytes=0-0}, and the origin's later files go straight to it.
      */
     @Override
     public Described describeAndOpen(String locator, long firstBytes) throws IOException {
@@ -121,35 +104,26 @@ public final class HttpSource implements Source {
         }
         URI requested = Urls.resolve(locator, settings.serverUrl());
         String origin = ConnectionPool.origin(requested);
-        if (firstBytes <= 1 || plainDescribeOrigins.contains(origin)) {
-            return Described.withoutBytes(describe(locator));
-        }
-        String asked = "bytes=0-" + (firstBytes - 1);
+        boolean withBytes = firstBytes > 1 && !plainDescribeOrigins.contains(origin);
+        String asked = withBytes ? "bytes=0-" + (firstBytes - 1) : DESCRIBE_RANGE;
+        int status;
         Exchange exchange = follow(requested, requested, List.of(new HeaderField("Range", asked)));
         try {
             ResponseHead head = exchange.head();
-            if (head.status() == 206) {
-                Headers headers = head.headers();
-                ContentRange sent = contentRange(headers, exchange.uri());
-                OptionalLong total = sent.total();
-                boolean asAsked = sent.satisfied() && sent.first() == 0 && total.isPresent() && total.getAsLong() > 0
-                        && sent.length() == Math.min(firstBytes, total.getAsLong());
-                if (asAsked && (md5(headers).isEmpty() || sent.length() == total.getAsLong())) {
-                    Resource resource = new Resource(locator, exchange.uri(),
-                            name(locator, requested, exchange.uri(), headers), total.getAsLong(), md5(headers), true,
-                            validator(headers));
-                    InputStream first = new RangeInputStream(exchange, sent.length(),
-                            asked + " of " + Urls.display(exchange.uri()));
-                    exchange = null;
-                    return new Described(resource, Optional.of(first));
+            status = head.status();
+            if (status == 206 && withBytes) {
+                Optional<Described> described = withFirstBytes(locator, requested, exchange, firstBytes, asked);
+                if (described.isPresent()) {
+                    exchange = null; // its stream owns it now
+                    return described.get();
                 }
-            } else if (head.status() == 200) {
+            } else if (status == 206) {
+                Resource resource = describePartial(locator, requested, exchange);
+                exchange.discardShortBody(DISCARD_LIMIT);
+                return Described.withoutBytes(resource);
+            } else if (status == 200) {
                 return Described.withoutBytes(describeWhole(locator, requested, exchange.uri(), head, false));
-            } else if (head.status() == 416) {
-                exchange.close();
-                exchange = null;
-                return Described.withoutBytes(describeWithoutRange(locator, requested));
-            } else {
+            } else if (status != 416) {
                 throw StatusErrors.of(head, exchange.uri(), tokenFor(requested, exchange.uri()).isPresent(), "");
             }
         } finally {
@@ -157,10 +131,29 @@ public final class HttpSource implements Source {
                 exchange.close();
             }
         }
+        if (status == 416) {
+            return Described.withoutBytes(describeWithoutRange(locator, requested));
+        }
         logger.log(DEBUG, () -> "the answer to " + asked + " did not describe " + Urls.display(requested)
-                + " alone; describing files from " + origin + " with a plain request from now on");
+                + " alone; describing files from " + origin + " with bytes=0-0 from now on");
         plainDescribeOrigins.add(origin);
-        return Described.withoutBytes(describe(locator));
+        return describeAndOpen(locator, 0);
+    }
+
+    /** The description and the first bytes from a 206 of the shape asked for; empty for any other shape. */
+    private Optional<Described> withFirstBytes(String locator, URI requested, Exchange exchange, long firstBytes,
+                                               String asked) throws IOException {
+        Headers headers = exchange.head().headers();
+        ContentRange sent = contentRange(headers, exchange.uri());
+        OptionalLong total = sent.total();
+        if (!sent.satisfied() || sent.first() != 0 || total.isEmpty() || total.getAsLong() == 0
+                || sent.length() != Math.min(firstBytes, total.getAsLong())
+                || (md5(headers).isPresent() && sent.length() != total.getAsLong())) {
+            return Optional.empty();
+        }
+        Resource resource = rangedResource(locator, requested, exchange, total.getAsLong(), md5(headers));
+        InputStream first = new RangeInputStream(exchange, sent.length(), asked + " of " + Urls.display(exchange.uri()));
+        return Optional.of(new Described(resource, Optional.of(first)));
     }
 
     /** One plain GET, for a resource that answered 416 to a range from its first byte (an empty one, mostly). */
@@ -214,6 +207,13 @@ public final class HttpSource implements Source {
             // This server hashed only the bytes of this partial response (RFC 2616 allows that); it is not the file's.
             md5 = Optional.empty();
         }
+        return rangedResource(locator, requested, exchange, size, md5);
+    }
+
+    /** A resource with range support, named and validated by {@code exchange}'s answer. */
+    private static Resource rangedResource(String locator, URI requested, Exchange exchange, long size,
+                                           Optional<String> md5) {
+        Headers headers = exchange.head().headers();
         return new Resource(locator, exchange.uri(), name(locator, requested, exchange.uri(), headers), size, md5,
                 true, validator(headers));
     }
