@@ -146,12 +146,13 @@ public final class HttpSource implements Source {
         Headers headers = exchange.head().headers();
         ContentRange sent = contentRange(headers, exchange.uri());
         OptionalLong total = sent.total();
+        Optional<String> md5 = md5(headers);
         if (!sent.satisfied() || sent.first() != 0 || total.isEmpty() || total.getAsLong() == 0
                 || sent.length() != Math.min(firstBytes, total.getAsLong())
-                || (md5(headers).isPresent() && sent.length() != total.getAsLong())) {
+                || (md5.isPresent() && sent.length() != total.getAsLong())) {
             return Optional.empty();
         }
-        Resource resource = rangedResource(locator, requested, exchange, total.getAsLong(), md5(headers));
+        Resource resource = rangedResource(locator, requested, exchange, total.getAsLong(), md5);
         InputStream first = new RangeInputStream(exchange, sent.length(), asked + " of " + Urls.display(exchange.uri()));
         return Optional.of(new Described(resource, Optional.of(first)));
     }
