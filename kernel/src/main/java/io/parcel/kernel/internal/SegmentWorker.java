@@ -36,9 +36,9 @@ final class SegmentWorker implements Runnable {
     private long unmarkedFrom;
     private long lastMarkNanos;
     private volatile boolean ended;
-    /** A segment whose stream this worker was given with it (the first bytes that came with the description), until taken. */
-    private Segment givenSegment;
-    private InputStream givenStream;
+    /** A segment this worker starts with, and its stream (the first bytes that came with the description); or null. */
+    private final Segment givenSegment;
+    private final InputStream givenStream;
 
     SegmentWorker(FileTransfer.Job job) {
         this(job, null, null);
@@ -92,17 +92,13 @@ final class SegmentWorker implements Runnable {
 
     /** Starts with the segment this worker was given, on its stream. */
     private void transferGiven() throws IOException, Stopped {
-        Segment segment = givenSegment;
-        InputStream given = givenStream;
-        givenSegment = null;
-        givenStream = null;
-        if (!job.stop().register(given)) {
+        if (!job.stop().register(givenStream)) {
             throw new Stopped(); // the signal closed it
         }
-        stream = given;
-        streamPosition = segment.start();
+        stream = givenStream;
+        streamPosition = givenSegment.start();
         job.connectionOpened();
-        transfer(segment);
+        transfer(givenSegment);
     }
 
     /** Whether {@link #run} is over but for telling the file's thread so (its thread may still be alive). */
