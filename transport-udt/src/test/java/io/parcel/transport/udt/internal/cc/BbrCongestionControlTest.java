@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BbrCongestionControlTest {
     private static final long MILLI = 1_000_000L;
     private static final int LINK = 8_333; // 100 Mbit/s in 1500-byte packets
+    /** STARTUP's round on a path shorter than it: two ACK intervals. */
+    private static final long STARTUP_ROUND = 20 * MILLI;
 
     private final NativeCongestionControlTest.InMemoryContext context = new NativeCongestionControlTest.InMemoryContext();
     private final BbrCongestionControl control = new BbrCongestionControl(new Random(1));
@@ -582,7 +584,7 @@ class BbrCongestionControlTest {
         context.rtt = 1_000;
         PathModel shortPath = new PathModel(control, context, 1, MILLI, new Random(7));
         for (int rate = 1_500; rate < LINK / 2; rate *= 2) {
-            shortPath.run(60 * MILLI, rate, 0.0);
+            shortPath.run(STARTUP_ROUND, rate, 0.0);
         }
         return shortPath;
     }
@@ -590,7 +592,7 @@ class BbrCongestionControlTest {
     @Test
     void heavyLossWithoutAQueueDoesNotEndStartupWhileItsDeliveriesStillGrow() {
         PathModel shortPath = shortPathAfterCleanStartupRounds();
-        shortPath.run(60 * MILLI, LINK, 0.15);
+        shortPath.run(STARTUP_ROUND + 10 * MILLI, LINK, 0.15);
         assertEquals("STARTUP", control.mode(), "left STARTUP at " + control.bandwidth());
     }
 
@@ -600,7 +602,7 @@ class BbrCongestionControlTest {
         // at 2.885x that lost more than half of what it sent (RTT 0, 100 Mbit/s)
         PathModel shortPath = shortPathAfterCleanStartupRounds();
         shortPath.queueDelay(5 * MILLI);
-        shortPath.run(60 * MILLI, LINK, 0.15);
+        shortPath.run(3 * STARTUP_ROUND, LINK, 0.15);
         assertTrue(!control.mode().equals("STARTUP"), "still in STARTUP at " + control.bandwidth());
     }
 

@@ -248,13 +248,14 @@ class DataTransferTest {
         long outageFrom = link.now;
         long outageTo = outageFrom + 300 * MILLI;
         link.drop = d -> link.now >= outageFrom && link.now < outageTo;
-        byte[] data = data(1_000_000, 22);
+        // a flight the window the warm-up left sends whole during the outage (206 packets): none of it arrives
+        byte[] data = data(300_000, 22);
         byte[] received = link.transfer(data, MILLI, (int) ((outageTo - link.now) / MILLI) + 1_500);
         // the receiver holds nothing past its ACK point, so it reports no hole, and its ACKs hold off the EXP
         // timer: resending one packet per RTT + 4 RTTVar + 2 SYN would take longer than a minute for this flight
         assertEquals(data.length, received.length, "all delivered within 1.5 s of the outage's end");
         assertArrayEquals(data, received);
-        assertTrue(link.client.stats().earlyRetransmits() > 500, "the lost flight was resent at once: "
+        assertTrue(link.client.stats().earlyRetransmits() >= 206, "the lost flight was resent at once: "
                 + link.client.stats().earlyRetransmits());
     }
 
