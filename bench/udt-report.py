@@ -189,10 +189,11 @@ def main():
                 value = median(run["mbps"] for run in entry["runs"] if not run["error"])
                 failed = sum(1 for run in entry["runs"] if run["error"])
                 medians[peer] = value
-                cells.append(fmt(value) + (f" ({failed} failed)" if failed else ""))
+                # two decimals: at a full link the peers differ by tenths of a percent
+                cells.append(fmt(value, 2) + (f" ({failed} failed)" if failed else ""))
         for a, b in ratio_columns:
             if medians.get(a) and medians.get(b):
-                cells.append(f"{medians[a] / medians[b]:.2f}")
+                cells.append(f"{medians[a] / medians[b]:.3f}")
             else:
                 cells.append("–")
         out.append(f"| {profile} | " + " | ".join(cells) + " |")
@@ -216,9 +217,9 @@ def main():
                 continue
             runs = entry["runs"]
             good = [run for run in runs if not run["error"]]
-            runs_text = ", ".join(fmt(run["mbps"]) + ("!" if run["error"] else "") for run in runs)
+            runs_text = ", ".join(fmt(run["mbps"], 2) + ("!" if run["error"] else "") for run in runs)
             notes = "; ".join(f"run {i + 1}: {run['error'][:160]}" for i, run in enumerate(runs) if run["error"])
-            out.append(f"| {peer} | {fmt(median(r['mbps'] for r in good))} | {runs_text} | "
+            out.append(f"| {peer} | {fmt(median(r['mbps'] for r in good), 2)} | {runs_text} | "
                        f"{fmt(median(r['cpu_per_gib'] for r in good), 2)} | "
                        f"{fmt(median(r['retrans'] for r in good), 0)} | {fmt(median(r['rtt'] for r in good), 1)} | "
                        f"{fmt(max(r['load'] for r in runs), 2)} | {notes} |")
