@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# many-files-bench.sh - many small files from nginx, one after another, by parcel (one or more distributions, e.g.
-# before and after a change) and aria2c -x 8 -s 8 -j 1 side by side in the same run, over one link profile of
-# ../shared/wan. Per-file round trips dominate here, not the link rate: a manifest of many small files is what it
+# many-files-bench.sh - many small files from nginx, by parcel (one or more distributions, e.g. before and after a
+# change, each with its default of files at once) and aria2c -x 8 -s 8 -j J side by side in the same run, over one
+# link profile of ../shared/wan. Per-file round trips dominate here, not the link rate: a manifest of many small files is what it
 # stands for. Prints a Markdown report to stdout and RESULT (raw times in WORK).
 #
 #   sudo bench/many-files-bench.sh
@@ -13,6 +13,8 @@
 #   SIZE_KIB    size of each (default 256)
 #   RTT         round trip in ms of the 100mbit link (default 50)
 #   RUNS        rounds; every client runs once a round, the order rotating (default 4)
+#   ARIA2_JOBS  aria2c's -j values, one client each: "aria2c" for 1, "aria2c-jJ" otherwise (default 1; aria2c's own
+#               default is 5)
 #   CAP         seconds one run may take (default 120)
 #   RESULT      report file (default WORK/report.md)
 #   WAN, NL_BIN, WORK (default /tmp/parcel-many-files-bench), NS (default pmf) as in download-bench.sh
@@ -47,13 +49,17 @@ for pair in $PARCELS; do
   LAUNCHER[$name]="$launcher"
   CLIENTS="$CLIENTS $name"
 done
-CLIENTS="$CLIENTS aria2c"
+ARIA2_JOBS="${ARIA2_JOBS:-1}"
+for jobs in $ARIA2_JOBS; do
+  case "$jobs" in ''|*[!0-9]*) die "ARIA2_JOBS must be numbers: $ARIA2_JOBS" ;; esac
+  if [ "$jobs" = 1 ]; then CLIENTS="$CLIENTS aria2c"; else CLIENTS="$CLIENTS aria2c-j$jobs"; fi
+done
 ensure_netem_lite
 
 open_run_dir "run,client,exit,files,elapsed_s,load1"
 # Each build's start-up cache is trained before the runs: the first two starts of an installation train it, once.
 for client in $CLIENTS; do
-  [ "$client" = aria2c ] || PARCEL="${LAUNCHER[$client]}" warm_startup_cache
+  case "$client" in aria2c*) ;; *) PARCEL="${LAUNCHER[$client]}" warm_startup_cache ;; esac
 done
 mkdir -p "$WORK/www/many"
 : > "$WORK/urls.txt"
@@ -81,8 +87,10 @@ run_one() {
   load=$(load1)
   start=$(date +%s.%N)
   set +e
-  if [ "$client" = aria2c ]; then
-    ip netns exec "$NS_C" timeout "$CAP" aria2c -q -x 8 -s 8 -j 1 --allow-overwrite=true -d "$out" \
+  if [[ "$client" == aria2c* ]]; then
+    local jobs=1
+    [ "$client" = aria2c ] || jobs="${client#aria2c-j}"
+    ip netns exec "$NS_C" timeout "$CAP" aria2c -q -x 8 -s 8 -j "$jobs" --allow-overwrite=true -d "$out" \
         -i "$WORK/urls.txt" > "$RAW/out-$run-$client.log" 2>&1
   else
     # shellcheck disable=SC2046
@@ -103,7 +111,7 @@ start_wall_clock
 {
   describe_host
   for client in $CLIENTS; do
-    [ "$client" = aria2c ] || echo "parcel $client: ${LAUNCHER[$client]}, jars built $(date -u -r "$(dirname "${LAUNCHER[$client]}")/../lib" +%FT%TZ)"
+    [[ "$client" == aria2c* ]] || echo "parcel $client: ${LAUNCHER[$client]}, jars built $(date -u -r "$(dirname "${LAUNCHER[$client]}")/../lib" +%FT%TZ)"
   done
   echo "repo: $(describe_repo)"
   echo "nginx: $("$NGINX" -v 2>&1 | sed 's/.*: //')"
@@ -121,8 +129,8 @@ finish_machine_notes
 (python3 - "$CSV" "$RAW/machine.txt" <<EOF
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-print("## $FILES files of $SIZE_KIB KiB, one after another, 100mbit RTT $RTT ms, $RUNS rounds\n")
-print("Command: \`PARCELS=\"$PARCELS\" FILES=$FILES SIZE_KIB=$SIZE_KIB RTT=$RTT RUNS=$RUNS bench/many-files-bench.sh\`\n")
+print("## $FILES files of $SIZE_KIB KiB, 100mbit RTT $RTT ms, $RUNS rounds\n")
+print("Command: \`PARCELS=\"$PARCELS\" FILES=$FILES SIZE_KIB=$SIZE_KIB RTT=$RTT RUNS=$RUNS ARIA2_JOBS=\"$ARIA2_JOBS\" bench/many-files-bench.sh\`\n")
 print("| client | median s | runs (s) | complete |")
 print("| --- | ---: | --- | :---: |")
 for client in "$CLIENTS".split():
