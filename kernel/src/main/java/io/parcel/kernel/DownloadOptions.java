@@ -19,7 +19,12 @@ public final class DownloadOptions {
             "attempts per range after a transient failure, with backoff");
     public static final OptionKey<Long> LIMIT_RATE = OptionKey.bytes("limit-rate", 0,
             "total bytes per second for the whole download, 0 for no limit");
-    public static final OptionKey<Integer> PARALLEL_FILES = OptionKey.integer("parallel-files", 1, "files downloaded at once");
+    /**
+     * 0 (the default): files share the {@link #CONNECTIONS} connections, so small files run side by side and a large
+     * one grows to all of them as the others end; N: N files at once, each with connections of its own.
+     */
+    public static final OptionKey<Integer> PARALLEL_FILES = OptionKey.integer("parallel-files", 0,
+            "files downloaded at once (0: as many as share the connections)");
 
     private DownloadOptions() {
     }

@@ -64,7 +64,8 @@ public final class DownloadCommand extends BaseCommand {
     @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", description = "Extra request header; repeatable.")
     private List<String> headers = new ArrayList<>();
 
-    @Option(names = {"-n", "--connections"}, paramLabel = "N", description = "Parallel connections per file (default: 8).")
+    @Option(names = {"-n", "--connections"}, paramLabel = "N", description = "Parallel connections per file (default: 8);"
+            + " without --parallel-files, the files share them.")
     private String connections;
 
     @Option(names = "--segment-size", paramLabel = "SIZE",
@@ -87,7 +88,9 @@ public final class DownloadCommand extends BaseCommand {
             description = "Total bytes per second, e.g. 10M (default: no limit).")
     private String limitRate;
 
-    @Option(names = "--parallel-files", paramLabel = "N", description = "Files downloaded at once (default: 1).")
+    @Option(names = "--parallel-files", paramLabel = "N", description = "Files downloaded at once, each with its own"
+            + " connections (default: the files share the --connections: small files run side by side, a large one"
+            + " grows to all of them).")
     private String parallelFiles;
 
     @Option(names = "--no-verify", description = "Do not check the MD5 of finished files.")

@@ -81,8 +81,8 @@ final class DownloadService {
             for (int i = 0; i < items.size(); i++) {
                 files.add(new FileTransfer(i, items.get(i), settings, tuning, source, sink, limiter, clock));
             }
-            RunningDownload download = new RunningDownload(files, settings.parallelFiles(), created, clock, CLOSE_GRACE,
-                    this::forget);
+            RunningDownload download = new RunningDownload(files, settings.parallelFiles(), settings.connections(), created,
+                    clock, CLOSE_GRACE, this::forget);
             synchronized (this) {
                 if (closed) {
                     throw new UsageException("the kernel is closed");

@@ -27,7 +27,7 @@ record DownloadSettings(String transport, String source, String sink, int connec
                 segmentSize(options),
                 within(options, DownloadOptions.RETRIES, 0, MAX_RETRIES),
                 atLeast(options, DownloadOptions.LIMIT_RATE, 0),
-                within(options, DownloadOptions.PARALLEL_FILES, 1, MAX_PARALLEL_FILES),
+                within(options, DownloadOptions.PARALLEL_FILES, RunningDownload.SHARED_CONNECTIONS, MAX_PARALLEL_FILES),
                 positive(options, CommonOptions.CONNECT_TIMEOUT),
                 positive(options, CommonOptions.IO_TIMEOUT));
     }

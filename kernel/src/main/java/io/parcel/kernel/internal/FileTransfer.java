@@ -114,7 +114,18 @@ final class FileTransfer {
         }
     }
 
+    /** Runs the file with connections of its own (see {@link #run(ConnectionLease)}). */
     void run() {
+        run(ConnectionLease.unshared());
+    }
+
+    /**
+     * Describes, fetches and commits the file, with connections from {@code lease}: it holds the describe's, the
+     * ranges take more as they come free, and each goes back as its connection ends. The caller gives back what is
+     * left when this returns.
+     */
+    void run(ConnectionLease lease) {
+        requireNonNull(lease, "lease is null");
         synchronized (this) {
             if (state != FileState.PENDING) {
                 return;
@@ -130,7 +141,7 @@ final class FileTransfer {
         // The first bytes that came with the description, until a connection takes them.
         InputStream firstBytes = null;
         try {
-            Described described = describe();
+            Described described = describe(lease);
             firstBytes = described.firstBytes().orElse(null);
             Resource resource = merge(described.resource());
             synchronized (this) {
@@ -155,7 +166,7 @@ final class FileTransfer {
             }
             InputStream given = firstBytes;
             firstBytes = null;
-            fetch(resource, destination, remaining, given);
+            fetch(resource, destination, remaining, given, lease);
             synchronized (this) {
                 state = FileState.VERIFYING;
             }
@@ -207,8 +218,8 @@ final class FileTransfer {
      * (by the manifest's name, or the one the source expects): a skip or a resume would drop those bytes, and the
      * connection they came on with them.
      */
-    private Described describe() throws IOException {
-        prepareConnections();
+    private Described describe(ConnectionLease lease) throws IOException {
+        prepareConnections(lease);
         long firstBytes = mayBeStoredAlready() ? 0 : tuning.minSplit();
         int attempts = 0;
         while (true) {
@@ -248,10 +259,12 @@ final class FileTransfer {
     /**
      * Lets the source open the range connections while the describe runs: as many as the ranges will use besides
      * the describe's own connection (which carries the first bytes, or else the first range), fewer for a file the
-     * manifest says is small. A hint only; a source that fails at it does not fail the file.
+     * manifest says is small, and no more than are free when files share connections. A hint only; a source that
+     * fails at it does not fail the file.
      */
-    private void prepareConnections() {
+    private void prepareConnections(ConnectionLease lease) {
         int wanted = item.size().isPresent() ? connectionsFor(item.size().get()) : settings.connections();
+        wanted = (int) Math.min(wanted, 1L + lease.available());
         try {
             source.prepareConnections(item.locator(), wanted - 1);
         } catch (RuntimeException e) {
@@ -316,8 +329,8 @@ final class FileTransfer {
      * Fetches {@code remaining} with parallel connections; the first of them starts on {@code firstBytes} (the first
      * {@code min(minSplit, size)} bytes, or null), which this method owns and closes when no connection can use it.
      */
-    private void fetch(Resource resource, Destination destination, List<ByteRange> remaining, InputStream firstBytes)
-            throws IOException {
+    private void fetch(Resource resource, Destination destination, List<ByteRange> remaining, InputStream firstBytes,
+                       ConnectionLease lease) throws IOException {
         boolean singleStream = !resource.rangeSupported() || !resource.sizeKnown();
         long totalRemaining = 0;
         for (ByteRange range : remaining) {
@@ -330,6 +343,8 @@ final class FileTransfer {
         if (remaining.isEmpty()) {
             workers = 0;
         }
+        // The describe's connection, and what else is free now; the rest as connections come free (superviseAndRecord)
+        int starting = workers == 0 ? 0 : 1 + lease.take(workers - 1);
         Optional<SegmentScheduler.Segment> firstSegment = Optional.empty();
         if (firstBytes != null) {
             if (!singleStream && workers > 0) {
@@ -346,16 +361,13 @@ final class FileTransfer {
                 settings.ioTimeout().isZero() ? Long.MAX_VALUE : settings.ioTimeout().toNanos(), this::addDone,
                 Math.max(1, workers), threadPrefix + "recorder-", RECORD_BATCH_NANOS);
         Job job = new Job(resource, destination, scheduler, recorder, singleStream);
-        List<Thread> threads = new ArrayList<>();
-        List<SegmentWorker> segmentWorkers = new ArrayList<>();
+        Crew crew = new Crew(job, lease, workers, threadPrefix);
         try (recorder) {
-            for (int i = 0; i < workers; i++) {
-                SegmentWorker worker = i == 0 && firstSegment.isPresent()
-                        ? new SegmentWorker(job, firstSegment.get(), firstBytes) : new SegmentWorker(job);
-                segmentWorkers.add(worker);
-                threads.add(Thread.ofPlatform().name(threadPrefix + (i + 1)).daemon(true).start(worker));
+            for (int i = 0; i < starting; i++) {
+                crew.start(i == 0 && firstSegment.isPresent()
+                        ? new SegmentWorker(job, firstSegment.get(), firstBytes) : new SegmentWorker(job));
             }
-            superviseAndRecord(threads, segmentWorkers, job);
+            superviseAndRecord(crew);
         } catch (InterruptedException e) {
             // Only closing the recorder waits here; the file's work is over by then.
             Thread.currentThread().interrupt();
@@ -387,10 +399,65 @@ final class FileTransfer {
     }
 
     /**
+     * A file's connections: started with what was free, grown on the file's thread as connections come free while
+     * the ranges could use another (see {@link ConnectionLease}). Each connection gives its lease back as it ends.
+     */
+    private final class Crew {
+        /** How often a file that could use another connection looks for a free one. */
+        static final long HUNGRY_CHECK_MILLIS = 10;
+
+        private final Job job;
+        private final ConnectionLease lease;
+        private final int target;
+        private final String threadPrefix;
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<SegmentWorker> workers = new ArrayList<>();
+
+        Crew(Job job, ConnectionLease lease, int target, String threadPrefix) {
+            this.job = job;
+            this.lease = lease;
+            this.target = target;
+            this.threadPrefix = threadPrefix;
+        }
+
+        void start(SegmentWorker worker) {
+            workers.add(worker);
+            threads.add(Thread.ofPlatform().name(threadPrefix + workers.size()).daemon(true).start(() -> {
+                try {
+                    worker.run();
+                } finally {
+                    lease.releaseOne();
+                }
+            }));
+        }
+
+        /** Starts connections for what is free, up to the target, while the ranges could use one; true if hungry. */
+        boolean growIfUseful() {
+            if (!lease.shared()) {
+                return false; // it had every connection from the start
+            }
+            long running = workers.stream().filter(worker -> !worker.ended()).count();
+            boolean useful = running < target && !stop.isStopped() && job.scheduler().couldUseAnotherWorker();
+            if (useful) {
+                int taken = lease.take((int) (target - running));
+                for (int i = 0; i < taken; i++) {
+                    start(new SegmentWorker(job));
+                }
+                useful = running + taken < target;
+            }
+            lease.hungry(useful);
+            return useful;
+        }
+    }
+
+    /**
      * Runs on the file's thread while its connections work: records what they wrote (see {@link ProgressRecorder}),
      * closes a stream whose read hangs, and returns once every connection ended and everything posted is recorded.
      */
-    private void superviseAndRecord(List<Thread> threads, List<SegmentWorker> workers, Job job) {
+    private void superviseAndRecord(Crew crew) {
+        Job job = crew.job;
+        List<Thread> threads = crew.threads;
+        List<SegmentWorker> workers = crew.workers;
         // Workers end on their own: every read is bounded by the source's timeout and every wait by the stop signal.
         // The watchdog and the bound here only guard against a plugin that breaks that promise.
         long graceNanos = settings.ioTimeout().plus(settings.connectTimeout()).plusSeconds(30).toNanos();
@@ -404,8 +471,9 @@ final class FileTransfer {
         while (workers.stream().anyMatch(worker -> !worker.ended())) {
             long now = System.nanoTime();
             workers.forEach(worker -> worker.closeIfStalled(now, stallLimitNanos));
+            boolean hungry = crew.growIfUseful();
             try {
-                job.recorder().recordPending(checkMillis);
+                job.recorder().recordPending(hungry ? Crew.HUNGRY_CHECK_MILLIS : checkMillis);
             } catch (InterruptedException e) {
                 interrupted = true;
                 stop.stop();

@@ -32,7 +32,10 @@ final class RunningDownload implements Download {
     private static final AtomicInteger DOWNLOADS = new AtomicInteger();
 
     private final List<FileTransfer> files;
+    /** {@link #SHARED_CONNECTIONS}, or how many files run at once, each with its own connections. */
     private final int parallelFiles;
+    /** The connections the files share, when they do. */
+    private final int connections;
     private final List<AutoCloseable> resources;
     private final Clock clock;
     private final Duration closeGrace;
@@ -44,15 +47,24 @@ final class RunningDownload implements Download {
     private final AtomicInteger nextFile = new AtomicInteger();
     private final Instant started;
 
+    /** {@code parallelFiles} value: the files share {@code connections} connections (see {@link #launchSharing}). */
+    static final int SHARED_CONNECTIONS = 0;
+
     /**
+     * @param parallelFiles {@link #SHARED_CONNECTIONS}, or how many files run at once
+     * @param connections   the connections shared files use at most together
      * @param resources  closed in this order once every file is final
      * @param closeGrace how long {@link #close()} waits for the files to stop before releasing resources under them
      * @param onClosed   told once the download is closed
      */
-    RunningDownload(List<FileTransfer> files, int parallelFiles, List<AutoCloseable> resources, Clock clock,
-                    Duration closeGrace, Consumer<RunningDownload> onClosed) {
+    RunningDownload(List<FileTransfer> files, int parallelFiles, int connections, List<AutoCloseable> resources,
+                    Clock clock, Duration closeGrace, Consumer<RunningDownload> onClosed) {
         this.files = List.copyOf(requireNonNull(files, "files is null"));
+        if (parallelFiles < 0 || connections < 1) {
+            throw new IllegalArgumentException("parallelFiles must be >= 0 and connections >= 1");
+        }
         this.parallelFiles = parallelFiles;
+        this.connections = connections;
         this.resources = List.copyOf(requireNonNull(resources, "resources is null"));
         this.clock = requireNonNull(clock, "clock is null");
         this.closeGrace = requireNonNull(closeGrace, "closeGrace is null");
@@ -66,11 +78,7 @@ final class RunningDownload implements Download {
 
     private void coordinate() {
         try {
-            int threads = Math.min(parallelFiles, files.size());
-            List<Thread> runners = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                runners.add(Thread.ofPlatform().name("parcel-files-" + (i + 1)).daemon(true).start(this::runFiles));
-            }
+            List<Thread> runners = parallelFiles == SHARED_CONNECTIONS ? launchSharing() : launchFixed();
             for (Thread runner : runners) {
                 // Each runner ends when its files are final; every file's work is bounded (timeouts, retries).
                 runner.join();
@@ -88,17 +96,56 @@ final class RunningDownload implements Download {
         }
     }
 
+    /** {@code parallelFiles} runners, each taking the next file when its last one is final. */
+    private List<Thread> launchFixed() {
+        int threads = Math.min(parallelFiles, files.size());
+        List<Thread> runners = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            runners.add(Thread.ofPlatform().name("parcel-files-" + (i + 1)).daemon(true).start(this::runFiles));
+        }
+        return runners;
+    }
+
     private void runFiles() {
         while (!cancelled.get()) {
             int index = nextFile.getAndIncrement();
             if (index >= files.size()) {
                 return;
             }
-            try {
-                files.get(index).run();
-            } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, "file " + index + " failed unexpectedly", e);
+            runFile(index, ConnectionLease.unshared());
+        }
+    }
+
+    /**
+     * The files in order, each as soon as one of {@code connections} is free and no file started before it could use
+     * another: small files (one connection each) run side by side, up to that many at once, and a large one grows
+     * to its connections as the files before it end, its description and first bytes overlapping their tails.
+     * Returns each file's thread.
+     */
+    private List<Thread> launchSharing() throws InterruptedException {
+        ConnectionLease.Budget budget = new ConnectionLease.Budget(connections);
+        List<Thread> runners = new ArrayList<>();
+        for (int index = 0; index < files.size(); index++) {
+            // A cancelled download's files end and give their connections back; this wait ends at the cancel.
+            Optional<ConnectionLease> lease = budget.nextFile(cancelled::get);
+            if (lease.isEmpty()) {
+                break;
             }
+            int file = index;
+            ConnectionLease taken = lease.get();
+            runners.add(Thread.ofPlatform().name("parcel-files-" + (index + 1)).daemon(true)
+                    .start(() -> runFile(file, taken)));
+        }
+        return runners;
+    }
+
+    private void runFile(int index, ConnectionLease lease) {
+        try {
+            files.get(index).run(lease);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "file " + index + " failed unexpectedly", e);
+        } finally {
+            lease.releaseAll();
         }
     }
 

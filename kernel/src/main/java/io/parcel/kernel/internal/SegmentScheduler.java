@@ -205,6 +205,25 @@ final class SegmentScheduler {
     }
 
     /**
+     * Whether one more worker would get work now: a piece not handed out yet, or a segment in flight that {@link
+     * #next()} would split for it.
+     */
+    synchronized boolean couldUseAnotherWorker() {
+        if (aborted) {
+            return false;
+        }
+        if (!unassigned.isEmpty()) {
+            return true;
+        }
+        for (Segment segment : inFlight) {
+            if (segment.end != Long.MAX_VALUE && segment.remainingLocked() >= minSplit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Records that the worker of {@code segment} received {@code bytes} more at its position.
      *
      * @return how many of them are still the segment's to write (fewer when the segment was split meanwhile)

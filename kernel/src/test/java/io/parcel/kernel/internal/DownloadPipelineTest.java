@@ -149,10 +149,91 @@ class DownloadPipelineTest {
     }
 
     @Test
+    void smallFilesShareTheConnectionsSideBySide() throws Exception {
+        List<DownloadItem> items = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            // one connection each (below the minimum split), a quarter of a second each
+            source.add("s" + i, 100 * KIB + i).throttle("s" + i, 0, 400 * KIB, 1);
+            items.add(DownloadItem.of("s" + i));
+        }
+
+        DownloadReport report = run(options(), items.toArray(DownloadItem[]::new));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        for (FileStatus file : report.files()) {
+            assertEquals(FileState.DONE, file.state(), file.toString());
+            assertStoredCorrectly(file.name(), file.size());
+        }
+        assertTrue(source.mostOpenStreams() > 1, "the files ran one at a time");
+        assertTrue(source.mostOpenStreams() <= 4, "more than --connections at once: " + source.mostOpenStreams());
+    }
+
+    @Test
+    void aLargeFileTakesEveryConnectionAsTheFilesBeforeItEnd() throws Exception {
+        source.add("a", 100 * KIB).throttle("a", 0, 200 * KIB, 1);
+        source.add("b", 100 * KIB).throttle("b", 0, 300 * KIB, 1);
+        source.add("big", 2 * MIB);
+        for (long start = 0; start < 2 * MIB; start += 256 * KIB) {
+            source.throttle("big", start, 1 * MIB, 1);
+        }
+
+        DownloadReport report = run(options("segment-size", "256K"), DownloadItem.of("a"), DownloadItem.of("b"),
+                DownloadItem.of("big"), DownloadItem.of("c"));
+
+        assertEquals(List.of(FileState.DONE, FileState.DONE, FileState.DONE, FileState.FAILED),
+                report.files().stream().map(FileStatus::state).toList(), report.toString());
+        assertStoredCorrectly("big", 2 * MIB);
+        // it started beside a and b with what they left free, and took theirs as they ended
+        assertEquals(4, source.mostOpenStreams("big"), "the large file's connections");
+        assertTrue(source.mostOpenStreams() <= 4, "more than --connections at once: " + source.mostOpenStreams());
+    }
+
+    @Test
+    void withParallelFilesEachFileHasConnectionsOfItsOwn() throws Exception {
+        for (String name : List.of("x", "y")) {
+            source.add(name, 1 * MIB);
+            for (long start = 0; start < MIB; start += 256 * KIB) {
+                source.throttle(name, start, 512 * KIB, 1);
+            }
+        }
+
+        DownloadReport report = run(options("parallel-files", "2", "segment-size", "256K"), DownloadItem.of("x"),
+                DownloadItem.of("y"));
+
+        assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());
+        assertTrue(source.mostOpenStreams() > 4, "two files of four connections each: " + source.mostOpenStreams());
+    }
+
+    @Test
+    void aFileThatCouldUseMoreConnectionsStopsWhenTheDownloadIsCancelled() throws Exception {
+        source.add("stuck", 100 * KIB).stallAt("stuck", 64 * KIB, 1);
+        source.add("big", 1 * MIB).throttle("big", 0, 64 * KIB, 1);
+        Download download = kernel.startDownload(new DownloadRequest(List.of(DownloadItem.of("stuck"),
+                DownloadItem.of("big")), options("connections", "2", "segment-size", "0", "timeout", "60s")));
+        try {
+            // big runs on the one connection stuck left free, and waits for the other
+            waitFor(() -> download.status().get(0).transferredBytes() == 64 * KIB
+                    && download.status().get(1).transferredBytes() > 0);
+            assertEquals(1, source.mostOpenStreams("big"));
+
+            download.cancel();
+            DownloadReport report = download.await(Duration.ofSeconds(10))
+                    .orElseThrow(() -> new AssertionError("cancel did not stop it"));
+
+            assertEquals(List.of(Optional.of("cancelled"), Optional.of("cancelled")),
+                    report.files().stream().map(FileStatus::error).toList(), report.toString());
+            assertTrue(source.mostOpenStreams() <= 2, "more than --connections at once: " + source.mostOpenStreams());
+        } finally {
+            download.close();
+        }
+    }
+
+    @Test
     void theSourceMayOpenTheRangeConnectionsWhileItDescribes() throws Exception {
         source.add("big", 40L * MIB).add("small", 1000);
 
-        DownloadReport report = run(options("connections", "4"), DownloadItem.of("big"),
+        // one file at a time: files sharing the connections prepare no more than are free
+        DownloadReport report = run(options("connections", "4", "parallel-files", "1"), DownloadItem.of("big"),
                 new DownloadItem("small", Optional.empty(), Optional.of(1000L), Optional.empty()));
 
         assertEquals(ExitCode.SUCCESS, report.exitCode(), report.toString());

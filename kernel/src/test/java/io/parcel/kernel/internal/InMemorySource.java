@@ -35,6 +35,9 @@ final class InMemorySource implements Source {
     private final List<Open> opens = new CopyOnWriteArrayList<>();
     private final List<Stream> openStreams = new CopyOnWriteArrayList<>();
     private final AtomicInteger describes = new AtomicInteger();
+    /** The most streams open at once, over all resources and per locator. */
+    private final AtomicInteger mostOpen = new AtomicInteger();
+    private final Map<String, Integer> mostOpenByLocator = new ConcurrentHashMap<>();
     /** Each {@link #prepareConnections} call as "locator=count", and whether it came before that locator's describe. */
     private final List<String> prepared = new CopyOnWriteArrayList<>();
     private final java.util.Set<String> describedLocators = ConcurrentHashMap.newKeySet();
@@ -176,6 +179,16 @@ final class InMemorySource implements Source {
         return openStreams.size();
     }
 
+    /** The most streams that were open at once. */
+    int mostOpenStreams() {
+        return mostOpen.get();
+    }
+
+    /** The most streams of {@code locator} that were open at once. */
+    int mostOpenStreams(String locator) {
+        return mostOpenByLocator.getOrDefault(locator, 0);
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -237,7 +250,12 @@ final class InMemorySource implements Source {
             }
         }
         Stream stream = new Stream(resource.locator(), range.start(), end, open, bytesPerSecond);
-        openStreams.add(stream);
+        synchronized (mostOpen) {
+            openStreams.add(stream);
+            mostOpen.accumulateAndGet(openStreams.size(), Math::max);
+            int ofLocator = (int) openStreams.stream().filter(other -> other.locator.equals(resource.locator())).count();
+            mostOpenByLocator.merge(resource.locator(), ofLocator, Math::max);
+        }
         return stream;
     }
 
