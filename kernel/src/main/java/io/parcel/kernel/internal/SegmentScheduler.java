@@ -196,12 +196,7 @@ final class SegmentScheduler {
         if (aborted || minSplit == Long.MAX_VALUE) {
             return false;
         }
-        for (Segment segment : inFlight) {
-            if (segment.end != Long.MAX_VALUE && segment.remainingLocked() >= 2 * MIN_TAIL_PIECE) {
-                return true;
-            }
-        }
-        return false;
+        return inFlightWithAtLeast(2 * MIN_TAIL_PIECE);
     }
 
     /**
@@ -212,11 +207,13 @@ final class SegmentScheduler {
         if (aborted) {
             return false;
         }
-        if (!unassigned.isEmpty()) {
-            return true;
-        }
+        return !unassigned.isEmpty() || inFlightWithAtLeast(minSplit);
+    }
+
+    /** Whether a segment in flight, of known end, has at least {@code bytes} still to receive. Caller holds the lock. */
+    private boolean inFlightWithAtLeast(long bytes) {
         for (Segment segment : inFlight) {
-            if (segment.end != Long.MAX_VALUE && segment.remainingLocked() >= minSplit) {
+            if (segment.end != Long.MAX_VALUE && segment.remainingLocked() >= bytes) {
                 return true;
             }
         }
